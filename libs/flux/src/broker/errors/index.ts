@@ -1,0 +1,3 @@
+export * from './message-decode.error.js';
+export * from './consumer-closed.error.js';
+export * from './flush.error.js';

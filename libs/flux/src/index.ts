@@ -1,0 +1,6 @@
+import 'reflect-metadata';
+
+export * from './errors/index.js';
+export * from './event-store/index.js';
+export * from './event-sourcing/index.js';
+export * from './module/index.js';

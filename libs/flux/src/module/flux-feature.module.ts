@@ -1,0 +1,43 @@
+import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import { AggregateCatalog } from '../event-sourcing/aggregate-catalog.js';
+import { aggregateEventClasses } from '../event-sourcing/aggregate-metadata.js';
+import { AggregateRepository } from '../event-sourcing/aggregate-repository.js';
+import type { EventClass } from '../event-sourcing/event-handler.decorator.js';
+import { EventRegistry } from '../event-sourcing/event-registry.js';
+import { SavedEventsBus } from '../event-sourcing/saved-events-bus.js';
+import { EventStore } from '../event-store/event-store.js';
+import type { StreamRegistration } from './flux-module-options.interface.js';
+import { getAggregateRepositoryToken } from './inject-aggregate-repository.decorator.js';
+
+export interface FluxFeatureOptions {
+  aggregates?: Array<new () => any>;
+  streams?: Array<string | StreamRegistration>;
+  /** Event classes to make known beyond those the aggregates and handlers reference. */
+  events?: EventClass[];
+}
+
+/** Holder module of `FluxModule.forFeature`; separate so the root providers are not duplicated. */
+@Module({})
+export class FluxFeatureModule {}
+
+export function forFeature(options: FluxFeatureOptions = {}): DynamicModule {
+  const repositories: Provider[] = (options.aggregates ?? []).map((aggregate) => ({
+    provide: getAggregateRepositoryToken(aggregate),
+    useFactory: (store: EventStore, registry: EventRegistry, catalog: AggregateCatalog, bus: SavedEventsBus) => {
+      const { metadata } = catalog.add(aggregate);
+      registry.register(...aggregateEventClasses(aggregate));
+      return new AggregateRepository(aggregate, metadata, store, registry, bus.all);
+    },
+    inject: [EventStore, EventRegistry, AggregateCatalog, SavedEventsBus],
+  }));
+  const registration: Provider = {
+    provide: Symbol('flux:feature-events'),
+    useFactory: (registry: EventRegistry) => registry.register(...(options.events ?? [])),
+    inject: [EventRegistry],
+  };
+  return {
+    module: FluxFeatureModule,
+    providers: [...repositories, registration],
+    exports: repositories.map((p) => (p as { provide: string }).provide),
+  };
+}

@@ -1,0 +1,41 @@
+import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { AggregateCatalog } from '../event-sourcing/aggregate-catalog.js';
+import { EventRegistry } from '../event-sourcing/event-registry.js';
+import { SavedEventsBus } from '../event-sourcing/saved-events-bus.js';
+import { createEventStore } from '../event-store/create-event-store.js';
+import { EventStore } from '../event-store/event-store.js';
+import type { FluxModuleOptions } from './flux-module-options.interface.js';
+import { forFeature } from './flux-feature.module.js';
+import { FLUX_MODULE_OPTIONS, FluxConfigurableModule } from './flux.module-definition.js';
+
+/**
+ * The root module (global). `forRoot(options)` / `forRootAsync({ imports, inject, useFactory })`
+ * come from the ConfigurableModuleBuilder. Every provider is per application: nothing is static.
+ */
+@Module({
+  imports: [DiscoveryModule],
+  providers: [
+    { provide: EventRegistry, useFactory: () => new EventRegistry() },
+    { provide: AggregateCatalog, useFactory: () => new AggregateCatalog() },
+    { provide: SavedEventsBus, useFactory: () => new SavedEventsBus() },
+    {
+      provide: EventStore,
+      useFactory: (options: FluxModuleOptions) => createEventStore(options.eventStore),
+      inject: [FLUX_MODULE_OPTIONS],
+    },
+  ],
+  exports: [EventRegistry, AggregateCatalog, SavedEventsBus, EventStore, FLUX_MODULE_OPTIONS],
+})
+export class FluxModule extends FluxConfigurableModule implements OnApplicationShutdown {
+  constructor(@Inject(EventStore) private readonly store: EventStore) {
+    super();
+  }
+
+  static forFeature = forFeature;
+
+  /** Runs after every worker stopped (they stop in beforeApplicationShutdown): producers last. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.close();
+  }
+}
