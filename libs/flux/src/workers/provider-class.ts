@@ -1,0 +1,17 @@
+import type { DiscoveryService } from '@nestjs/core';
+
+/** A provider as `DiscoveryService` returns it, typed without importing Nest's injector internals. */
+export type DiscoveredProvider = ReturnType<DiscoveryService['getProviders']>[number];
+
+/**
+ * The class behind a discovered provider. For a class provider it is the metatype; for
+ * `useFactory` (the metatype is the factory, `inject` is set) and `useValue` (no metatype) it
+ * is the constructor of the instance the provider produced, so those providers are not missed.
+ */
+export function getProviderClass(wrapper: DiscoveredProvider): Function | undefined {
+  if (!wrapper.metatype || wrapper.inject) {
+    const instance = wrapper.instance as object | null | undefined;
+    return instance?.constructor;
+  }
+  return wrapper.metatype;
+}

@@ -1,0 +1,18 @@
+import { Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { STREAM_CONSUMER_METADATA } from '../module/flux.constants.js';
+import type { StreamConsumerMetadata } from './stream-consumer.decorator.js';
+
+/** Reads `@StreamConsumer` metadata; the one place that knows the metadata key. */
+@Injectable()
+export class StreamConsumerMetadataAccessor {
+  constructor(private readonly reflector: Reflector) {}
+
+  isStreamConsumer(target: Function | undefined): boolean {
+    return !!target && !!this.getMetadata(target);
+  }
+
+  getMetadata(target: Function): StreamConsumerMetadata | undefined {
+    return this.reflector.get<StreamConsumerMetadata | undefined>(STREAM_CONSUMER_METADATA, target);
+  }
+}
