@@ -4,3 +4,5 @@ export * from './errors/index.js';
 export * from './event-store/index.js';
 export * from './event-sourcing/index.js';
 export * from './module/index.js';
+export * from './broker/index.js';
+export * from './relay/index.js';

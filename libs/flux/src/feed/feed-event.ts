@@ -1,5 +1,12 @@
 import type { StoredEvent } from '../event-store/event-store.types.js';
 
+/**
+ * The SSE `event:` name of every feed event. Fixed rather than the event type: types are free
+ * strings chosen by applications, and one name lets a browser's `addEventListener` see them all
+ * in order; the type is in `data.event_type`.
+ */
+export const FEED_SSE_EVENT = 'feed-event';
+
 /** One event as the HTTP feed serves it (snake_case, as in Flux's Go feed). */
 export interface FeedEvent {
   event_id: string;

@@ -1,4 +1,4 @@
-import type { CanActivate, Type } from '@nestjs/common';
+import type { CanActivate, ModuleMetadata, Type } from '@nestjs/common';
 import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 import type { FeedOptions } from '../module/flux-module-options.interface.js';
 
@@ -15,6 +15,8 @@ export type FeedGuard = CanActivate | Type<CanActivate>;
 export interface FeedServerOptions extends FeedOptions {
   /** Guards applied to every feed route (`@UseGuards` on the generated controller). */
   guards?: FeedGuard[];
+  /** Modules exporting what guard classes inject (global providers are always available). */
+  imports?: ModuleMetadata['imports'];
   /** Comment line sent on idle SSE connections so proxies keep them open; default 15000 ms. */
   heartbeatMs?: number;
   /** How often an SSE connection re-reads the store for other processes' appends; default 1000 ms. */

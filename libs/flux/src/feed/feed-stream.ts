@@ -1,9 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { EventStore } from '../event-store/event-store.js';
-import { toFeedEvent } from './feed-event.js';
-
-/** The SSE `event:` name of every feed event; the type is in `data.event_type`. */
-export const FEED_SSE_EVENT = 'feed-event';
+import { FEED_SSE_EVENT, toFeedEvent } from './feed-event.js';
 
 export interface FeedStreamSettings {
   after: number;
@@ -37,7 +34,8 @@ export class FeedStreamSession {
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
+      // The socket is of no use once the stream ends; keeping it would hold the server's close.
+      connection: 'close',
       // nginx buffers responses unless told otherwise, which would hold events back.
       'x-accel-buffering': 'no',
     });
@@ -58,6 +56,9 @@ export class FeedStreamSession {
   /** Ends the connection (client gone, or the application shutting down). */
   close(): void {
     this.closed = true;
+    // A client that stopped reading would hold the server's close open; it reconnects anyway
+    // with the Last-Event-ID of the last event it fully received, so nothing is lost.
+    if (this.res.writableNeedDrain) this.res.destroy();
     this.signal();
   }
 
@@ -79,14 +80,16 @@ export class FeedStreamSession {
         const feedEvent = toFeedEvent(event, this.settings.base);
         const frame = `id: ${event.position}\nevent: ${FEED_SSE_EVENT}\ndata: ${JSON.stringify(feedEvent)}\n\n`;
         after = event.position;
-        if (!this.write(frame)) await this.drained();
+        this.write(frame);
+        // Appends also wake the wait; only a drained socket (or close) lets writing go on.
+        while (this.res.writableNeedDrain && !this.closed) await this.drained();
       }
       if (page.length < this.settings.pageSize) await this.idle();
     }
   }
 
-  private write(chunk: string): boolean {
-    return this.closed || this.res.writableEnded ? true : this.res.write(chunk);
+  private write(chunk: string): void {
+    if (!this.closed && !this.res.writableEnded) this.res.write(chunk);
   }
 
   private signal(): void {
@@ -97,27 +100,29 @@ export class FeedStreamSession {
   /** Waits for an append, the poll interval or close, whichever comes first. */
   private idle(): Promise<void> {
     if (this.pending || this.closed) return Promise.resolve();
-    return new Promise((resolve) => {
+    return this.waitFor((done) => {
       const timer = setTimeout(done, this.settings.pollMs);
-      const self = this;
-      function done() {
-        clearTimeout(timer);
-        self.wake = undefined;
-        resolve();
-      }
-      this.wake = done;
+      return () => clearTimeout(timer);
     });
   }
 
+  /** Waits until the socket takes more data (or the session closes): bounded buffering. */
   private drained(): Promise<void> {
+    return this.waitFor((done) => {
+      this.res.on('drain', done);
+      return () => this.res.off('drain', done);
+    });
+  }
+
+  private waitFor(arm: (done: () => void) => () => void): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
-        this.res.off('drain', done);
-        this.res.off('close', done);
+        disarm();
+        this.wake = undefined;
         resolve();
       };
-      this.res.on('drain', done);
-      this.res.on('close', done);
+      const disarm = arm(done);
+      this.wake = done;
     });
   }
 }

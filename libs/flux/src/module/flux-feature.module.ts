@@ -6,6 +6,7 @@ import type { EventClass } from '../event-sourcing/event-handler.decorator.js';
 import { EventRegistry } from '../event-sourcing/event-registry.js';
 import { SavedEventsBus } from '../event-sourcing/saved-events-bus.js';
 import { EventStore } from '../event-store/event-store.js';
+import { StreamRegistry } from '../broker/stream-registry.js';
 import type { StreamRegistration } from './flux-module-options.interface.js';
 import { getAggregateRepositoryToken } from './inject-aggregate-repository.decorator.js';
 
@@ -31,9 +32,12 @@ export function forFeature(options: FluxFeatureOptions = {}): DynamicModule {
     inject: [EventStore, EventRegistry, AggregateCatalog, SavedEventsBus],
   }));
   const registration: Provider = {
-    provide: Symbol('flux:feature-events'),
-    useFactory: (registry: EventRegistry) => registry.register(...(options.events ?? [])),
-    inject: [EventRegistry],
+    provide: Symbol('flux:feature'),
+    useFactory: (events: EventRegistry, streams: StreamRegistry) => {
+      events.register(...(options.events ?? []));
+      for (const stream of options.streams ?? []) streams.register(stream);
+    },
+    inject: [EventRegistry, StreamRegistry],
   };
   return {
     module: FluxFeatureModule,

@@ -1,4 +1,6 @@
 import type { RedisOptions } from 'ioredis';
+import type { BrokerOptions } from '../broker/broker-options.interface.js';
+import type { RelayOptions } from '../relay/relay.options.js';
 
 export interface StreamRegistration {
   name: string;
@@ -36,4 +38,8 @@ export interface FluxModuleOptions {
   feed?: FeedOptions;
   /** Prefix of every Redis key the broker touches (streams, checkpoints, locks). */
   keyPrefix?: string;
+  /** Tuning of the broker (message size and nesting limits). */
+  broker?: BrokerOptions;
+  /** The store → stream relay of aggregates declared with a `stream`. */
+  relay?: RelayOptions;
 }

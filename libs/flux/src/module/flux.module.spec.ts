@@ -47,7 +47,7 @@ describe('FluxModule', () => {
       FluxModule.forRootAsync({
         imports: [ConfigModule.forRoot({ ignoreEnvFile: true, load: [() => ({ FLUX_STORE: 'memory' })] })],
         inject: [ConfigService],
-        useFactory: (config: ConfigService) => ({ eventStore: { type: config.getOrThrow('FLUX_STORE') } }),
+        useFactory: (config: ConfigService) => ({ eventStore: { type: config.getOrThrow<'memory'>('FLUX_STORE') } }),
       }),
     );
     expect(app.get(EventStore)).toBeInstanceOf(MemoryEventStore);

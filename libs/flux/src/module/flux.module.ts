@@ -1,5 +1,10 @@
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { createBrokerProviders } from '../broker/broker.providers.js';
+import { EventBroker } from '../broker/event-broker.js';
+import { RedisPools } from '../broker/redis-pools.js';
+import { StreamRegistry } from '../broker/stream-registry.js';
+import { RelayService } from '../relay/relay.service.js';
 import { AggregateCatalog } from '../event-sourcing/aggregate-catalog.js';
 import { EventRegistry } from '../event-sourcing/event-registry.js';
 import { SavedEventsBus } from '../event-sourcing/saved-events-bus.js';
@@ -24,8 +29,20 @@ import { FLUX_MODULE_OPTIONS, FluxConfigurableModule } from './flux.module-defin
       useFactory: (options: FluxModuleOptions) => createEventStore(options.eventStore),
       inject: [FLUX_MODULE_OPTIONS],
     },
+    ...createBrokerProviders(),
+    RelayService,
   ],
-  exports: [EventRegistry, AggregateCatalog, SavedEventsBus, EventStore, FLUX_MODULE_OPTIONS],
+  exports: [
+    EventRegistry,
+    AggregateCatalog,
+    SavedEventsBus,
+    EventStore,
+    FLUX_MODULE_OPTIONS,
+    EventBroker,
+    StreamRegistry,
+    RedisPools,
+    RelayService,
+  ],
 })
 export class FluxModule extends FluxConfigurableModule implements OnApplicationShutdown {
   constructor(@Inject(EventStore) private readonly store: EventStore) {

@@ -20,7 +20,7 @@ export type BrokerRedis = Redis & BrokerCommands;
 /** Pipelines of a `BrokerRedis` carry the same script commands. */
 export interface BrokerPipeline {
   fluxTrim(key: string, maxLen: number): this;
-  xadd(...args: Arg[]): this;
+  xadd(...args: (Arg | Arg[])[]): this;
   exec(): Promise<[Error | null, unknown][] | null>;
 }
 

@@ -1,0 +1,35 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { BalancesProjection } from './balances/balances.projection.js';
+import { BalancesStore } from './balances/balances.store.js';
+import { READ_CONFIG } from './read.constants.js';
+import type { ReadConfig } from './read.config.js';
+
+export interface ReadHealth {
+  status: 'ok';
+  mode: ReadConfig['mode'];
+  accounts: number;
+  /** Position of the newest event applied: compare with the command side's feed to see lag. */
+  lastPosition: number;
+  applied: number;
+  /** Redeliveries skipped since start-up. */
+  duplicates: number;
+}
+
+@Controller('health')
+export class HealthController {
+  constructor(
+    @Inject(READ_CONFIG) private readonly config: ReadConfig,
+    private readonly store: BalancesStore,
+    private readonly projection: BalancesProjection,
+  ) {}
+
+  @Get()
+  async health(): Promise<ReadHealth> {
+    const [accounts, lastPosition] = await Promise.all([
+      this.store.count(),
+      this.store.lastPosition(),
+    ]);
+    const { applied, duplicates } = this.projection;
+    return { status: 'ok', mode: this.config.mode, accounts, lastPosition, applied, duplicates };
+  }
+}

@@ -1,0 +1,240 @@
+import type { Pool, RowDataPacket } from 'mysql2/promise';
+import type { DataSource } from 'typeorm';
+import { InvalidArgumentError } from '../../errors/invalid-argument.error.js';
+import { assertJsonSafe, assertValidId, validateAppend } from '../append-validation.js';
+import { EventStore } from '../event-store.js';
+import type {
+  AppendOptions,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  Snapshot,
+  StoredEvent,
+} from '../event-store.types.js';
+import { MysqlAppender } from './mysql-appender.js';
+import { createSharedDataSource, createStorePool } from './mysql-connection.js';
+import { toStoreError } from './mysql-error-mapping.js';
+import * as defaults from './mysql-event-store.options.js';
+import type {
+  MysqlConnectionSettings,
+  MysqlEventStoreOptions,
+} from './mysql-event-store.options.js';
+import { toSnapshot, toStoredEvent, type EventRow, type SnapshotRow } from './mysql-row-mapping.js';
+import { assertValidTablePrefix, ensureFluxTables } from './mysql-schema.js';
+import { MysqlSequencer } from './mysql-sequencer.js';
+import { MysqlStatements } from './mysql-statements.js';
+import { StreamVersionCache } from './stream-version-cache.js';
+
+/**
+ * Event store on MySQL 8 / MariaDB 10.11 (InnoDB). Writers commit their events unpositioned and
+ * a short sequencer pass numbers committed rows under one row lock, so the global log is
+ * gap-safe while writers still commit in parallel (see `MysqlSequencer`, docs/event-store.md).
+ * Hot paths use raw SQL on a mysql2 pool; TypeORM is only the shared `dataSource`.
+ */
+export class MysqlEventStore extends EventStore {
+  private readonly statements: MysqlStatements;
+  private readonly sequencer: MysqlSequencer;
+  private readonly appender: MysqlAppender;
+  private readonly cache = new StreamVersionCache();
+  private closing: Promise<void> | null = null;
+
+  private constructor(
+    private readonly pool: Pool,
+    private readonly shared: DataSource,
+    private readonly settings: MysqlConnectionSettings,
+    prefix: string,
+  ) {
+    super();
+    this.statements = new MysqlStatements(prefix);
+    this.sequencer = new MysqlSequencer(pool, this.statements);
+    this.appender = new MysqlAppender(pool, this.statements, this.sequencer, this.cache);
+  }
+
+  /** Connects (both pools), creates the tables when `synchronize` is set, checks they exist. */
+  static async create(options: MysqlEventStoreOptions): Promise<MysqlEventStore> {
+    const settings = defaults.parseMysqlUrl(options.url);
+    const prefix = options.tablePrefix ?? defaults.DEFAULT_TABLE_PREFIX;
+    assertValidTablePrefix(prefix);
+    const poolSize = options.poolSize ?? defaults.DEFAULT_POOL_SIZE;
+    const sharedSize = options.dataSourcePoolSize ?? defaults.DEFAULT_DATA_SOURCE_POOL_SIZE;
+    defaults.assertPoolSize('poolSize', poolSize);
+    defaults.assertPoolSize('dataSourcePoolSize', sharedSize);
+    const connectTimeoutMs = options.connectTimeoutMs ?? defaults.DEFAULT_CONNECT_TIMEOUT_MS;
+    const fail = (error: unknown) =>
+      toStoreError(error, { ...settings, operation: 'connect', tables: `${prefix}*` });
+
+    const shared = await createSharedDataSource(settings, {
+      poolSize: sharedSize,
+      connectTimeoutMs,
+    }).catch((error: unknown) => Promise.reject(fail(error)));
+    const pool = createStorePool(settings, { poolSize, connectTimeoutMs });
+    const store = new MysqlEventStore(pool, shared, settings, prefix);
+    try {
+      if (options.synchronize) {
+        const query = async (sql: string) => (await pool.query<RowDataPacket[]>(sql))[0];
+        await ensureFluxTables(prefix, query, query);
+      }
+      await pool.query(store.statements.lastPosition);
+    } catch (error) {
+      await store.close();
+      throw fail(error);
+    }
+    return store;
+  }
+
+  /** The shared TypeORM connection (its own small pool), for offset stores and checkpoints. */
+  get dataSource(): DataSource {
+    return this.shared;
+  }
+
+  async append(
+    aggregateId: string,
+    events: NewEvent[],
+    options: AppendOptions,
+  ): Promise<StoredEvent[]> {
+    validateAppend(aggregateId, events, options);
+    const stored = await this.guard('append', () =>
+      this.appender.append(aggregateId, events, options),
+    );
+    if (stored.length > 0) this.notifyAppended(stored);
+    return stored;
+  }
+
+  async readStream(aggregateId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
+    const from = Math.max(1, Math.floor(options.fromVersion ?? 1));
+    const sql = this.statements.selectStream + limitClause(options.limit);
+    return this.guard('readStream', async () => {
+      const rows = await this.readPositioned(sql, [aggregateId, from]);
+      const last = rows.at(-1);
+      if (last) this.cache.remember(aggregateId, last.aggregate_name, last.version);
+      return rows.map(toStoredEvent);
+    });
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
+    const after = Math.max(0, Math.floor(options.after ?? 0));
+    const sql = this.statements.selectAll + limitClause(options.limit);
+    return this.guard('readAll', async () => {
+      // Caught up? Then make sure no crashed writer left committed rows without a position.
+      const full = (rows: EventRow[]) =>
+        options.limit !== undefined && rows.length >= options.limit;
+      const rows = await this.readPositioned(
+        sql,
+        [after],
+        (page) => !full(page) && this.hasUnsequenced(),
+      );
+      return rows.map(toStoredEvent);
+    });
+  }
+
+  async getEvent(eventId: string): Promise<StoredEvent | null> {
+    if (typeof eventId !== 'string' || eventId.length === 0) return null;
+    return this.guard('getEvent', async () => {
+      const [row] = await this.readPositioned(this.statements.selectEvent, [eventId]);
+      return row ? toStoredEvent(row) : null;
+    });
+  }
+
+  async lastPosition(): Promise<number> {
+    return this.guard('lastPosition', async () => {
+      let [[row]] = await this.pool.query<RowDataPacket[]>(this.statements.lastPosition);
+      if (row && Number(row.pending)) {
+        await this.sequencer.sequence();
+        [[row]] = await this.pool.query<RowDataPacket[]>(this.statements.lastPosition);
+      }
+      return row ? Number(row.last) : 0;
+    });
+  }
+
+  async saveSnapshot(snapshot: Snapshot): Promise<void> {
+    assertValidId('aggregateId', snapshot?.aggregateId);
+    assertValidId('aggregateName', snapshot.aggregateName);
+    assertCount('version', snapshot.version);
+    assertCount('schemaVersion', snapshot.schemaVersion);
+    assertJsonSafe(`snapshot state of ${snapshot.aggregateName}`, snapshot.state);
+    const { aggregateName, aggregateId, version, schemaVersion, state } = snapshot;
+    const values = [
+      aggregateName,
+      aggregateId,
+      version,
+      schemaVersion,
+      JSON.stringify(state),
+      new Date(),
+    ];
+    await this.guard('saveSnapshot', () =>
+      this.pool.query(this.statements.replaceSnapshot, values),
+    );
+  }
+
+  async loadSnapshot(aggregateId: string, aggregateName: string): Promise<Snapshot | null> {
+    return this.guard('loadSnapshot', async () => {
+      const [rows] = await this.pool.query<RowDataPacket[]>(this.statements.selectSnapshot, [
+        aggregateName,
+        aggregateId,
+      ]);
+      return rows.length ? toSnapshot(aggregateId, aggregateName, rows[0] as SnapshotRow) : null;
+    });
+  }
+
+  /** Ends both pools; idempotent. */
+  close(): Promise<void> {
+    this.closing ??= Promise.allSettled([
+      this.pool.end(),
+      this.shared.isInitialized ? this.shared.destroy() : Promise.resolve(),
+    ]).then(() => undefined);
+    return this.closing;
+  }
+
+  /**
+   * Reads rows; when one has no position yet (committed, its pass still to come) or `needsPass`
+   * says so, runs a pass and reads again, so callers only ever see positioned events. Should
+   * writers keep committing in between, the result is cut before the first unpositioned row.
+   */
+  private async readPositioned(
+    sql: string,
+    values: unknown[],
+    needsPass: (rows: EventRow[]) => boolean | Promise<boolean> = () => false,
+  ): Promise<EventRow[]> {
+    let rows = (await this.pool.query<RowDataPacket[]>(sql, values))[0] as EventRow[];
+    for (let attempt = 1; attempt <= READ_PASSES; attempt++) {
+      const pending = rows.some((row) => row.position === null);
+      if (!pending && (attempt > 1 || !(await needsPass(rows)))) return rows;
+      await this.sequencer.sequence();
+      rows = (await this.pool.query<RowDataPacket[]>(sql, values))[0] as EventRow[];
+    }
+    const firstPending = rows.findIndex((row) => row.position === null);
+    return firstPending < 0 ? rows : rows.slice(0, firstPending);
+  }
+
+  private async hasUnsequenced(): Promise<boolean> {
+    const [rows] = await this.pool.query<RowDataPacket[]>(this.statements.hasUnsequenced);
+    return rows.length > 0;
+  }
+
+  private async guard<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw toStoreError(error, {
+        ...this.settings,
+        operation,
+        tables: this.statements.tables.events,
+      });
+    }
+  }
+}
+
+/** Passes a read may trigger before it settles for what is positioned. */
+const READ_PASSES = 3;
+
+function limitClause(limit: number | undefined): string {
+  if (limit === undefined) return '';
+  assertCount('limit', limit);
+  return ` LIMIT ${limit}`;
+}
+
+function assertCount(field: string, value: unknown): asserts value is number {
+  if (!Number.isSafeInteger(value) || (value as number) < 0) {
+    throw new InvalidArgumentError(field, `expected a non-negative integer, got ${String(value)}`);
+  }
+}

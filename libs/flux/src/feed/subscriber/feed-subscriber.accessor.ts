@@ -1,0 +1,14 @@
+import { Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { FEED_SUBSCRIBER_METADATA } from '../../module/flux.constants.js';
+import type { FeedSubscriberMetadata } from './feed-subscriber.decorator.js';
+
+/** Reads `@FeedSubscriber` metadata; the one place that knows the metadata key. */
+@Injectable()
+export class FeedSubscriberMetadataAccessor {
+  constructor(private readonly reflector: Reflector) {}
+
+  getMetadata(target: Function | undefined): FeedSubscriberMetadata | undefined {
+    return target ? this.reflector.get<FeedSubscriberMetadata | undefined>(FEED_SUBSCRIBER_METADATA, target) : undefined;
+  }
+}

@@ -1,0 +1,17 @@
+export interface RelayOptions {
+  /** Set `false` on instances that must never publish (e.g. read-only replicas). Default true. */
+  enabled?: boolean;
+  /** Events read from the global log and published per round trip; default 500. */
+  batchSize?: number;
+  /** How often to look for events appended by other processes, in ms; default 200. */
+  pollInterval?: number;
+  /** Leadership lock time-to-live in ms, renewed at a third of it; default 10000. */
+  lockTtl?: number;
+  /**
+   * Names the relay's checkpoint and lock. Default: the relayed aggregate names, so instances of
+   * one service share a relay and different services on one Redis never collide.
+   */
+  name?: string;
+}
+
+export const RELAY_DEFAULTS = { batchSize: 500, pollInterval: 200, lockTtl: 10_000 } as const;

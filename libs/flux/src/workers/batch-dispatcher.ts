@@ -1,0 +1,154 @@
+import type { Logger } from '@nestjs/common';
+import type { EventBroker } from '../broker/event-broker.js';
+import type { StreamEvent } from '../broker/stream-event.js';
+import { describeError, publishDeadLetter } from './dead-letter.js';
+import { PoisonMessageError } from './typed-message-handler.js';
+
+/** Counters a worker reports in its status. */
+export interface WorkerCounters {
+  processed: number;
+  failed: number;
+  deadLettered: number;
+}
+
+/** A batch's handler failed: its unhandled messages stay pending for a retry after a backoff. */
+export class BatchFailedError extends Error {
+  constructor(readonly failure: unknown) {
+    super(describeError(failure), { cause: failure });
+    this.name = 'BatchFailedError';
+  }
+}
+
+export interface BatchDispatcherOptions {
+  mode: 'single' | 'many';
+  group: string;
+  maxDeliveries: number;
+  className: string;
+  /** Typed dispatch of one message; mutually exclusive with `handleBatch`. */
+  handleOne?: (msg: StreamEvent) => Promise<void>;
+  /** Raw dispatch of the whole batch (`handle(events)`). */
+  handleBatch?: (events: StreamEvent[]) => Promise<void>;
+}
+
+const MAX_TRACKED = 10_000;
+
+/**
+ * Applies the retry policy of one worker to each batch it reads (or reclaims). Throws
+ * `BatchFailedError` to leave messages pending; anything else it throws is a Redis failure.
+ */
+export class BatchDispatcher {
+  /**
+   * Deliveries a message got without its handler running (it came after a failure in a
+   * single-mode batch). Subtracted from Redis' delivery count so those redeliveries do not eat
+   * into the message's own `maxDeliveries`.
+   */
+  private readonly unattempted = new Map<string, number>();
+
+  constructor(
+    private readonly options: BatchDispatcherOptions,
+    private readonly broker: EventBroker,
+    private readonly counters: WorkerCounters,
+    private readonly logger: Logger,
+  ) {}
+
+  async dispatch(events: StreamEvent[], consumer: string): Promise<void> {
+    if (this.options.handleBatch) return this.dispatchRaw(events, consumer);
+    if (this.options.mode === 'single') return this.dispatchInOrder(events, consumer);
+    return this.dispatchEach(events, consumer);
+  }
+
+  /** One by one; at the first failure the rest stays pending so it is redelivered in order. */
+  private async dispatchInOrder(events: StreamEvent[], consumer: string): Promise<void> {
+    for (let i = 0; i < events.length; i++) {
+      const error = await this.tryOne(events[i], consumer);
+      if (error === undefined) continue;
+      if (this.exhausted(events[i])) {
+        await this.deadLetter(events[i], error, consumer);
+        continue;
+      }
+      await Promise.all(events.slice(0, i).map((msg) => msg.ack()));
+      for (const later of events.slice(i + 1)) {
+        this.unattempted.set(later.id, (this.unattempted.get(later.id) ?? 0) + 1);
+      }
+      throw new BatchFailedError(error);
+    }
+  }
+
+  /** Every message is tried; only the failed ones stay pending. */
+  private async dispatchEach(events: StreamEvent[], consumer: string): Promise<void> {
+    const handled: StreamEvent[] = [];
+    let firstError: unknown;
+    for (const msg of events) {
+      const error = await this.tryOne(msg, consumer);
+      if (error === undefined) handled.push(msg);
+      else if (this.exhausted(msg)) await this.deadLetter(msg, error, consumer);
+      else firstError ??= error;
+    }
+    if (firstError === undefined) return;
+    await Promise.all(handled.map((msg) => msg.ack()));
+    throw new BatchFailedError(firstError);
+  }
+
+  /** The batch is the unit: on failure, the messages out of deliveries go to the dead letters. */
+  private async dispatchRaw(events: StreamEvent[], consumer: string): Promise<void> {
+    try {
+      await this.options.handleBatch!(events);
+      this.counters.processed += events.length;
+    } catch (error) {
+      this.counters.failed++;
+      this.logFailure(`batch of ${events.length} (first ${events[0]?.id})`, events[0], error);
+      // What the handler acked itself is done; only the rest may be out of deliveries.
+      const exhausted = events.filter((msg) => !msg.acked && this.exhausted(msg));
+      for (const msg of exhausted) await this.deadLetter(msg, error, consumer);
+      if (events.some((msg) => !msg.acked)) throw new BatchFailedError(error);
+    }
+  }
+
+  /** Runs the typed handler; returns the error of a failed attempt, or undefined. */
+  private async tryOne(msg: StreamEvent, consumer: string): Promise<unknown> {
+    try {
+      await this.options.handleOne!(msg);
+      this.counters.processed++;
+      this.unattempted.delete(msg.id);
+      return undefined;
+    } catch (error) {
+      if (error instanceof PoisonMessageError) {
+        await this.deadLetter(msg, error, consumer);
+        return undefined;
+      }
+      this.counters.failed++;
+      this.logFailure(`message ${msg.id}`, msg, error);
+      return error ?? new Error('handler rejected without a reason');
+    }
+  }
+
+  private attempts(msg: StreamEvent): number {
+    return msg.deliveryCount - (this.unattempted.get(msg.id) ?? 0);
+  }
+
+  private exhausted(msg: StreamEvent): boolean {
+    return this.attempts(msg) >= this.options.maxDeliveries;
+  }
+
+  private async deadLetter(msg: StreamEvent, error: unknown, consumer: string): Promise<void> {
+    const { group } = this.options;
+    const deadId = await publishDeadLetter(this.broker, msg, { group, consumer }, error);
+    await msg.ack();
+    this.counters.deadLettered++;
+    this.unattempted.delete(msg.id);
+    if (this.unattempted.size > MAX_TRACKED) this.unattempted.clear();
+    this.logger.warn(
+      `Message ${msg.id} of stream "${msg.stream}" (group "${group}") moved to ` +
+        `"${msg.stream}:dead" as ${deadId}: ${describeError(error)}`,
+    );
+  }
+
+  private logFailure(what: string, msg: StreamEvent | undefined, error: unknown): void {
+    const delivery = msg ? `, delivery ${this.attempts(msg)}/${this.options.maxDeliveries}` : '';
+    this.logger.error(
+      `${this.options.className} failed on ${what} of stream "${msg?.stream}" ` +
+        `(group "${this.options.group}"${delivery}): ${describeError(error)}`,
+      error instanceof Error ? error.stack : undefined,
+    );
+  }
+}

@@ -1,0 +1,160 @@
+import type { Logger } from '@nestjs/common';
+import { Sleeper, backoffDelay } from './backoff.js';
+import { BatchFailedError, type BatchDispatcher, type WorkerCounters } from './batch-dispatcher.js';
+import type { BrokerConsumer } from '../broker/broker-consumer.js';
+import { ConsumerClosedError } from '../broker/errors/consumer-closed.error.js';
+import type { StreamEvent } from '../broker/stream-event.js';
+import { ConnectionWatch } from './connection-watch.js';
+import type { ResolvedStreamConsumerOptions } from './stream-consumer.options.js';
+import type { StreamWorkerStatus } from './stream-worker-status.js';
+
+/** What one worker needs: where it reads, how it opens its consumer and how it dispatches. */
+export interface StreamWorkerConfig {
+  className: string;
+  stream: string;
+  options: ResolvedStreamConsumerOptions;
+  /** `consumerSingle` or `consumerMany` of the broker; called again after a lost consumer. */
+  open: () => Promise<BrokerConsumer>;
+  dispatcher: BatchDispatcher;
+  counters: WorkerCounters;
+  logger: Logger;
+}
+
+/** Beyond `block`, how long a read may take before its connection is presumed dead. */
+const STALL_MARGIN_MS = 10_000;
+
+/**
+ * The loop of one consumer: read a batch, dispatch it, repeat until stopped. Handler failures
+ * back off and retry; Redis failures are logged once per outage and retried until Redis is back;
+ * a read that hangs past `block` is aborted and the consumer reopened, so the worker never
+ * claims to run while it no longer reads.
+ */
+export class StreamWorker {
+  private consumer?: BrokerConsumer;
+  private loop?: Promise<void>;
+  private stopped?: Promise<void>;
+  private stopping = false;
+  private phase: 'idle' | 'reading' | 'handling' = 'idle';
+  private failedBatches = 0;
+  private reclaimDue = false;
+  private reclaimTimer?: NodeJS.Timeout;
+  private readonly sleeper = new Sleeper();
+  private readonly watch: ConnectionWatch;
+
+  constructor(private readonly config: StreamWorkerConfig) {
+    const { stream, options } = config;
+    this.watch = new ConnectionWatch(`stream "${stream}" group "${options.group}"`, config.logger);
+  }
+
+  start(): void {
+    if (this.loop) return;
+    this.loop = this.run();
+    // A timer only raises a flag: reclaiming runs inside the loop, never beside a batch in hand.
+    this.reclaimTimer = setInterval(() => (this.reclaimDue = true), this.config.options.claimIdle);
+    this.reclaimTimer.unref();
+  }
+
+  /** Stops reading, lets the batch in hand finish and be acked, then closes the consumer. */
+  stop(): Promise<void> {
+    this.stopped ??= this.shutdown();
+    return this.stopped;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.reclaimTimer);
+    this.sleeper.wake();
+    // close() ends a blocked read at once and resolves once the batch in hand was handled and
+    // acked; a handler is never cut off. A reply lost to the closing connection only leaves its
+    // messages pending under this consumer's name, where they are re-read or reclaimed.
+    await this.consumer?.close().catch(() => undefined);
+    await this.loop;
+    const consumer = this.consumer;
+    this.consumer = undefined;
+    // cleanup() keeps a consumer that still holds pending messages, so nothing is lost.
+    await consumer?.cleanup().catch(() => undefined);
+  }
+
+  status(): StreamWorkerStatus {
+    const { className, stream, options, counters } = this.config;
+    return {
+      consumer: className,
+      stream,
+      group: options.group,
+      mode: options.mode,
+      consumerName: this.consumer?.name,
+      running: !!this.loop && !this.stopping,
+      connected: this.watch.connected,
+      lastReadAt: this.watch.lastReadAt,
+      processed: counters.processed,
+      failed: counters.failed,
+      deadLettered: counters.deadLettered,
+      lastError: this.watch.lastError,
+    };
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      try {
+        await this.step();
+        this.failedBatches = 0;
+      } catch (error) {
+        if (this.stopping) break; // a failed batch stays pending for the next start
+        await this.sleeper.sleep(this.delayAfter(error));
+      }
+    }
+  }
+
+  private async step(): Promise<void> {
+    const { options } = this.config;
+    this.consumer ??= await this.config.open();
+    const consumer = this.consumer;
+    if (this.reclaimDue) {
+      this.reclaimDue = false;
+      await consumer.autoClaim(options.count, options.claimIdle, this.handler);
+    }
+    if (this.stopping) return;
+    this.phase = 'reading';
+    const stall = setTimeout(() => this.onStall(consumer), options.block + STALL_MARGIN_MS);
+    try {
+      await consumer.consume(options.count, options.block, this.handler);
+      // A consumer closed under a stalled read resolves empty: that read did not succeed.
+      if (this.consumer === consumer) this.watch.readSucceeded();
+    } finally {
+      clearTimeout(stall);
+      this.phase = 'idle';
+    }
+  }
+
+  private readonly handler = async (events: StreamEvent[]): Promise<void> => {
+    this.watch.readSucceeded();
+    this.phase = 'handling';
+    await this.config.dispatcher.dispatch(events, this.consumer?.name ?? '');
+  };
+
+  private delayAfter(error: unknown): number {
+    const { retryDelay, maxRetryDelay } = this.config.options;
+    if (error instanceof BatchFailedError) {
+      return backoffDelay(++this.failedBatches, retryDelay, maxRetryDelay);
+    }
+    const attempt = this.watch.readFailed(error, this.consumer?.name);
+    // The broker reconnects and recreates a lost group by itself; only a closed consumer is
+    // replaced (a new consumerMany name would leave the old one's pending messages to reclaim).
+    if (error instanceof ConsumerClosedError) this.consumer = undefined;
+    return backoffDelay(attempt, retryDelay, maxRetryDelay);
+  }
+
+  private onStall(consumer: BrokerConsumer): void {
+    if (this.phase !== 'reading' || this.consumer !== consumer) return;
+    // A half-open connection never answers: count it as an outage and read on a new one.
+    this.watch.readFailed(new Error(`read exceeded block time by ${STALL_MARGIN_MS} ms`), consumer.name);
+    this.dropConsumer();
+  }
+
+  /** Closes the consumer (failing a read blocked on it); the loop opens a new one. */
+  private dropConsumer(): void {
+    const consumer = this.consumer;
+    this.consumer = undefined;
+    consumer?.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,139 @@
+import type { LoggerService, Provider } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { Test, type TestingModule } from '@nestjs/testing';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { Redis, type RedisOptions } from 'ioredis';
+import { createBrokerProviders } from '../broker/broker.providers.js';
+import { EventBroker } from '../broker/event-broker.js';
+import type { StreamRegistration } from '../module/flux-module-options.interface.js';
+import { FluxModule } from '../module/flux.module.js';
+import { createWorkerProviders } from './workers.providers.js';
+import { StreamWorkers } from './stream-workers.js';
+
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** Polls `predicate` every 20 ms until it holds; throws after `timeoutMs`. */
+export async function waitFor(
+  predicate: () => boolean | Promise<boolean>,
+  timeoutMs = 5_000,
+  what = 'condition',
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Log lines an app wrote, by level, for assertions (and to keep test output quiet). */
+export class CapturingLogger implements LoggerService {
+  readonly lines: Array<{ level: string; message: string }> = [];
+  log = (message: unknown) => this.push('log', message);
+  error = (message: unknown) => this.push('error', message);
+  warn = (message: unknown) => this.push('warn', message);
+  debug = (message: unknown) => this.push('debug', message);
+  verbose = (message: unknown) => this.push('verbose', message);
+  private push(level: string, message: unknown): void {
+    this.lines.push({ level, message: String(message) });
+  }
+  count(level: string, pattern: RegExp): number {
+    return this.lines.filter((l) => l.level === level && pattern.test(l.message)).length;
+  }
+}
+
+export interface WorkerApp {
+  app: TestingModule;
+  broker: EventBroker;
+  workers: StreamWorkers;
+  logger: CapturingLogger;
+  prefix: string;
+  /** Plain client on the app's Redis, for assertions and raw writes. */
+  admin: Redis;
+  key(stream: string): string;
+  close(): Promise<void>;
+}
+
+export interface WorkerAppOptions {
+  streams: Array<string | StreamRegistration>;
+  providers: Provider[];
+  /** The default pool; default the suite's Redis. */
+  redis?: string | RedisOptions;
+  /** Leave `init()` to the test (bootstrap failures). */
+  init?: boolean;
+}
+
+/** A Nest app with FluxModule, the broker and the workers on a random key prefix. */
+export async function createWorkerApp(options: WorkerAppOptions): Promise<WorkerApp> {
+  const prefix = `flux-workers-test:${randomBytes(6).toString('hex')}:`;
+  const redis = options.redis ?? REDIS_URL;
+  const app = await Test.createTestingModule({
+    imports: [
+      DiscoveryModule,
+      FluxModule.forRoot({ redis: { default: redis }, keyPrefix: prefix, streams: options.streams }),
+    ],
+    providers: [...createBrokerProviders(), ...createWorkerProviders(), ...options.providers],
+  }).compile();
+  const logger = new CapturingLogger();
+  app.useLogger(logger);
+  const admin =
+    typeof redis === 'string'
+      ? new Redis(redis, { maxRetriesPerRequest: 1 })
+      : new Redis({ ...redis, maxRetriesPerRequest: 1 });
+  admin.on('error', () => undefined);
+  let closed = false;
+  const result: WorkerApp = {
+    app,
+    broker: app.get(EventBroker),
+    workers: app.get(StreamWorkers),
+    logger,
+    prefix,
+    admin,
+    key: (stream) => prefix + stream,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app.close().catch(() => undefined);
+      const keys = await admin.keys(`${prefix}*`).catch(() => [] as string[]);
+      if (keys.length > 0) await admin.del(...keys);
+      admin.disconnect();
+    },
+  };
+  if (options.init !== false) await app.init();
+  return result;
+}
+
+/** A TCP port nothing listens on right now. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A throw-away redis-server without persistence on `port`, answering PING when this resolves. */
+export async function startRedisServer(port: number): Promise<ChildProcess> {
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
+  const probe = new Redis({ port, lazyConnect: true, retryStrategy: () => 50 });
+  probe.on('error', () => undefined);
+  try {
+    await waitFor(async () => (await probe.ping().catch(() => null)) === 'PONG', 10_000, 'redis-server up');
+  } finally {
+    probe.disconnect();
+  }
+  return child;
+}
+
+/** SIGKILLs a server from `startRedisServer` and waits for it to exit. */
+export async function killRedisServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
+}

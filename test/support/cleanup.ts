@@ -1,0 +1,31 @@
+import { createConnection, type RowDataPacket } from 'mysql2/promise';
+import { Redis } from 'ioredis';
+
+/** Drops every table whose name starts with `prefix` (the tests' random table prefixes). */
+export async function dropTables(mysqlUrl: string, prefix: string): Promise<void> {
+  const conn = await createConnection(mysqlUrl);
+  try {
+    const [rows] = await conn.query<RowDataPacket[]>(
+      'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name LIKE ?',
+      [`${prefix.replace(/_/g, '\\_')}%`],
+    );
+    for (const { name } of rows) await conn.query(`DROP TABLE IF EXISTS \`${name}\``);
+  } finally {
+    await conn.end();
+  }
+}
+
+/** Deletes every key starting with `prefix` (the tests' random key prefixes). */
+export async function deleteKeys(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
