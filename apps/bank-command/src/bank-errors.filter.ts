@@ -8,7 +8,9 @@ import {
   VersionMismatchError,
 } from './errors/index.js';
 
-const STATUS = new Map<Function, HttpStatus>([
+type ErrorClass = abstract new (...args: any[]) => Error;
+
+const STATUS = new Map<ErrorClass, HttpStatus>([
   [AggregateNotFoundError, HttpStatus.NOT_FOUND],
   [InvalidArgumentError, HttpStatus.BAD_REQUEST],
   [InsufficientFundsError, HttpStatus.UNPROCESSABLE_ENTITY],
@@ -23,7 +25,7 @@ export class BankErrorsFilter implements ExceptionFilter {
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
   catch(error: Error, host: ArgumentsHost): void {
-    const status = STATUS.get(error.constructor) ?? HttpStatus.INTERNAL_SERVER_ERROR;
+    const status = STATUS.get(error.constructor as ErrorClass) ?? HttpStatus.INTERNAL_SERVER_ERROR;
     const message =
       error instanceof AggregateNotFoundError
         ? `Account "${error.aggregateId}" does not exist.`

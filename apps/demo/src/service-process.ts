@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 
-const LISTENING = /listening on (http:\/\/[^\s\u001b]+)/;
+const LISTENING = /listening on (http:\/\/[\w.:[\]-]+)/;
 
 /** A sample service started as its own `node` process, as it runs in production. */
 export class ServiceProcess {

@@ -6,3 +6,4 @@ export * from './event-sourcing/index.js';
 export * from './module/index.js';
 export * from './broker/index.js';
 export * from './relay/index.js';
+export * from './cqrs/index.js';

@@ -41,7 +41,10 @@ export interface ResolvedFeedOptions {
 export function resolveFeedOptions(options: FeedServerOptions = {}): ResolvedFeedOptions {
   const pageSize = options.pageSize ?? 100;
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_FEED_LIMIT) {
-    throw new InvalidArgumentError('feed.pageSize', `expected an integer from 1 to ${MAX_FEED_LIMIT}, got ${pageSize}`);
+    throw new InvalidArgumentError(
+      'feed.pageSize',
+      `expected an integer from 1 to ${MAX_FEED_LIMIT}, got ${pageSize}`,
+    );
   }
   return {
     path: (options.path ?? 'events').replace(/^\/+|\/+$/g, ''),
@@ -55,7 +58,10 @@ export function resolveFeedOptions(options: FeedServerOptions = {}): ResolvedFee
 
 function positive(field: string, value: number): number {
   if (!Number.isFinite(value) || value <= 0) {
-    throw new InvalidArgumentError(field, `expected a positive number of milliseconds, got ${value}`);
+    throw new InvalidArgumentError(
+      field,
+      `expected a positive number of milliseconds, got ${value}`,
+    );
   }
   return value;
 }

@@ -36,7 +36,10 @@ function parseInteger(parameter: string, raw: unknown, min: number, max: number)
   // Express turns `?after=1&after=2` into an array and `?after[x]=1` into an object.
   if (typeof raw !== 'string') throw badParameter(parameter, 'expected a single value');
   if (!/^\d{1,16}$/.test(raw)) {
-    throw badParameter(parameter, `expected an integer from ${min} to ${max}, got "${raw.slice(0, 40)}"`);
+    throw badParameter(
+      parameter,
+      `expected an integer from ${min} to ${max}, got "${raw.slice(0, 40)}"`,
+    );
   }
   const value = Number(raw);
   if (value < min || value > max) {

@@ -15,7 +15,11 @@ export interface FeedRequest extends IncomingMessage {
  * working behind a global prefix or another mount point. `dropLast` removes the route's own
  * segment (`/<event_id>`, `/stream`).
  */
-export function feedBaseUrl(req: FeedRequest, publicUrl: string | undefined, dropLast: boolean): string {
+export function feedBaseUrl(
+  req: FeedRequest,
+  publicUrl: string | undefined,
+  dropLast: boolean,
+): string {
   if (publicUrl) return publicUrl;
   const raw = req.originalUrl ?? req.url ?? '/';
   let path = raw.split('?')[0].replace(/\/+$/, '');

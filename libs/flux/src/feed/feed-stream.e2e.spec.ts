@@ -3,7 +3,13 @@ import type { StoredEvent } from '../event-store/event-store.types.js';
 import { MemoryEventStore } from '../event-store/memory/memory-event-store.js';
 import type { FeedEvent } from './feed-event.js';
 import { FeedStreamHub } from './feed-stream.hub.js';
-import { appendCredits, type FeedApp, openSse, type SseTestClient, startFeedApp } from './feed.test-support.js';
+import {
+  appendCredits,
+  type FeedApp,
+  openSse,
+  type SseTestClient,
+  startFeedApp,
+} from './feed.test-support.js';
 
 /** Appends like another process would: nothing in this process is told. */
 class OtherProcessStore extends MemoryEventStore {

@@ -10,8 +10,11 @@ export class FeedStreamHub implements BeforeApplicationShutdown {
   private readonly sessions = new Map<FeedStreamSession, Promise<void>>();
 
   /** Runs the session in the background until the client leaves or the app shuts down. */
-  serve(session: FeedStreamSession): void {
-    const running = session.run().finally(() => this.sessions.delete(session));
+  serve(session: FeedStreamSession, onError: (error: unknown) => void): void {
+    const running = session
+      .run()
+      .catch(onError)
+      .finally(() => this.sessions.delete(session));
     this.sessions.set(session, running);
   }
 

@@ -66,15 +66,17 @@ export function createFeedController(path: string, guards: FeedGuard[] = []): Ty
         lastEventId !== undefined && lastEventId !== ''
           ? parsePosition('Last-Event-ID', lastEventId)
           : parsePosition('after', rawAfter);
+      const onError = (error: unknown) => this.logger.warn(`SSE stream: ${describe(error)}`);
       const session = new FeedStreamSession(this.store, res, {
         after,
         pageSize: this.options.pageSize,
         heartbeatMs: this.options.heartbeatMs,
         pollMs: this.options.pollMs,
         base: feedBaseUrl(req, this.options.publicUrl, true),
-        onError: (error) => this.logger.warn(`SSE read failed, retrying: ${describe(error)}`),
+        onError: (error) =>
+          onError(new Error(`reading the store failed, retrying: ${describe(error)}`)),
       });
-      this.hub.serve(session);
+      this.hub.serve(session, onError);
     }
 
     @Get(':eventId')

@@ -62,7 +62,10 @@ export async function startFeedApp(options: FeedAppOptions = {}): Promise<FeedAp
   const providers = [...(options.providers ?? [])];
   const wiredFeed = root.imports?.some((m) => (m as DynamicModule)?.module === FluxFeedModule);
   if (options.feed && !wiredFeed) imports.push(FluxFeedModule.forRoot(options.feed));
-  const rootProviders = [...(root.providers ?? []), ...(Reflect.getMetadata('providers', FluxModule) ?? [])];
+  const rootProviders = [
+    ...(root.providers ?? []),
+    ...(Reflect.getMetadata('providers', FluxModule) ?? []),
+  ];
   if (!rootProviders.includes(FeedSubscriberExplorer)) {
     imports.push(DiscoveryModule);
     providers.push(...createFeedSubscriberProviders());
@@ -80,8 +83,15 @@ export async function startFeedApp(options: FeedAppOptions = {}): Promise<FeedAp
 }
 
 /** Appends `count` credits to a fresh account through `EventStore.append`. */
-export async function appendCredits(store: EventStore, count: number, aggregateId = `acc-${randomUUID()}`): Promise<StoredEvent[]> {
-  const events = Array.from({ length: count }, (_, i) => ({ type: 'AccountCredited', data: { amount: i + 1 } }));
+export async function appendCredits(
+  store: EventStore,
+  count: number,
+  aggregateId = `acc-${randomUUID()}`,
+): Promise<StoredEvent[]> {
+  const events = Array.from({ length: count }, (_, i) => ({
+    type: 'AccountCredited',
+    data: { amount: i + 1 },
+  }));
   return store.append(aggregateId, events, { expectedVersion: 'any', aggregateName: 'account' });
 }
 
@@ -110,9 +120,15 @@ export interface SseTestClient {
 }
 
 /** Opens an SSE connection and collects what arrives, parsed with the consumer's parser. */
-export async function openSse(url: string, headers: Record<string, string> = {}): Promise<SseTestClient> {
+export async function openSse(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<SseTestClient> {
   const abort = new AbortController();
-  const response = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: abort.signal });
+  const response = await fetch(url, {
+    headers: { accept: 'text/event-stream', ...headers },
+    signal: abort.signal,
+  });
   const parser = new SseParser();
   const decoder = new TextDecoder();
   const messages: SseMessage[] = [];

@@ -4,6 +4,7 @@ import { createBrokerProviders } from '../broker/broker.providers.js';
 import { EventBroker } from '../broker/event-broker.js';
 import { RedisPools } from '../broker/redis-pools.js';
 import { StreamRegistry } from '../broker/stream-registry.js';
+import { CqrsEventBridge } from '../cqrs/cqrs-event-bridge.js';
 import { RelayService } from '../relay/relay.service.js';
 import { AggregateCatalog } from '../event-sourcing/aggregate-catalog.js';
 import { EventRegistry } from '../event-sourcing/event-registry.js';
@@ -31,6 +32,7 @@ import { FLUX_MODULE_OPTIONS, FluxConfigurableModule } from './flux.module-defin
     },
     ...createBrokerProviders(),
     RelayService,
+    CqrsEventBridge,
   ],
   exports: [
     EventRegistry,

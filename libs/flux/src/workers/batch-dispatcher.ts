@@ -51,19 +51,19 @@ export class BatchDispatcher {
     private readonly logger: Logger,
   ) {}
 
-  async dispatch(events: StreamEvent[], consumer: string): Promise<void> {
-    if (this.options.handleBatch) return this.dispatchRaw(events, consumer);
-    if (this.options.mode === 'single') return this.dispatchInOrder(events, consumer);
-    return this.dispatchEach(events, consumer);
+  async dispatch(events: StreamEvent[]): Promise<void> {
+    if (this.options.handleBatch) return this.dispatchRaw(events);
+    if (this.options.mode === 'single') return this.dispatchInOrder(events);
+    return this.dispatchEach(events);
   }
 
   /** One by one; at the first failure the rest stays pending so it is redelivered in order. */
-  private async dispatchInOrder(events: StreamEvent[], consumer: string): Promise<void> {
+  private async dispatchInOrder(events: StreamEvent[]): Promise<void> {
     for (let i = 0; i < events.length; i++) {
-      const error = await this.tryOne(events[i], consumer);
+      const error = await this.tryOne(events[i]);
       if (error === undefined) continue;
       if (this.exhausted(events[i])) {
-        await this.deadLetter(events[i], error, consumer);
+        await this.deadLetter(events[i], error);
         continue;
       }
       await Promise.all(events.slice(0, i).map((msg) => msg.ack()));
@@ -75,13 +75,13 @@ export class BatchDispatcher {
   }
 
   /** Every message is tried; only the failed ones stay pending. */
-  private async dispatchEach(events: StreamEvent[], consumer: string): Promise<void> {
+  private async dispatchEach(events: StreamEvent[]): Promise<void> {
     const handled: StreamEvent[] = [];
     let firstError: unknown;
     for (const msg of events) {
-      const error = await this.tryOne(msg, consumer);
+      const error = await this.tryOne(msg);
       if (error === undefined) handled.push(msg);
-      else if (this.exhausted(msg)) await this.deadLetter(msg, error, consumer);
+      else if (this.exhausted(msg)) await this.deadLetter(msg, error);
       else firstError ??= error;
     }
     if (firstError === undefined) return;
@@ -90,7 +90,7 @@ export class BatchDispatcher {
   }
 
   /** The batch is the unit: on failure, the messages out of deliveries go to the dead letters. */
-  private async dispatchRaw(events: StreamEvent[], consumer: string): Promise<void> {
+  private async dispatchRaw(events: StreamEvent[]): Promise<void> {
     try {
       await this.options.handleBatch!(events);
       this.counters.processed += events.length;
@@ -99,13 +99,13 @@ export class BatchDispatcher {
       this.logFailure(`batch of ${events.length} (first ${events[0]?.id})`, events[0], error);
       // What the handler acked itself is done; only the rest may be out of deliveries.
       const exhausted = events.filter((msg) => !msg.acked && this.exhausted(msg));
-      for (const msg of exhausted) await this.deadLetter(msg, error, consumer);
+      for (const msg of exhausted) await this.deadLetter(msg, error);
       if (events.some((msg) => !msg.acked)) throw new BatchFailedError(error);
     }
   }
 
   /** Runs the typed handler; returns the error of a failed attempt, or undefined. */
-  private async tryOne(msg: StreamEvent, consumer: string): Promise<unknown> {
+  private async tryOne(msg: StreamEvent): Promise<unknown> {
     try {
       await this.options.handleOne!(msg);
       this.counters.processed++;
@@ -113,7 +113,7 @@ export class BatchDispatcher {
       return undefined;
     } catch (error) {
       if (error instanceof PoisonMessageError) {
-        await this.deadLetter(msg, error, consumer);
+        await this.deadLetter(msg, error);
         return undefined;
       }
       this.counters.failed++;
@@ -130,9 +130,9 @@ export class BatchDispatcher {
     return this.attempts(msg) >= this.options.maxDeliveries;
   }
 
-  private async deadLetter(msg: StreamEvent, error: unknown, consumer: string): Promise<void> {
+  private async deadLetter(msg: StreamEvent, error: unknown: Promise<void> {
     const { group } = this.options;
-    const deadId = await publishDeadLetter(this.broker, msg, { group, consumer }, error);
+    const deadId = await publishDeadLetter(this.broker, msg, { group, consumer: msg.consumer }, error);
     await msg.ack();
     this.counters.deadLettered++;
     this.unattempted.delete(msg.id);

@@ -1,3 +1,4 @@
+import type { Type } from '@nestjs/common';
 import type { DiscoveryService } from '@nestjs/core';
 
 /** A provider as `DiscoveryService` returns it, typed without importing Nest's injector internals. */
@@ -8,10 +9,10 @@ export type DiscoveredProvider = ReturnType<DiscoveryService['getProviders']>[nu
  * `useFactory` (the metatype is the factory, `inject` is set) and `useValue` (no metatype) it
  * is the constructor of the instance the provider produced, so those providers are not missed.
  */
-export function getProviderClass(wrapper: DiscoveredProvider): Function | undefined {
+export function getProviderClass(wrapper: DiscoveredProvider): Type | undefined {
   if (!wrapper.metatype || wrapper.inject) {
     const instance = wrapper.instance as object | null | undefined;
-    return instance?.constructor;
+    return instance?.constructor as Type | undefined;
   }
-  return wrapper.metatype;
+  return wrapper.metatype as Type;
 }

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type Type } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { STREAM_CONSUMER_METADATA } from '../module/flux.constants.js';
 import type { StreamConsumerMetadata } from './stream-consumer.decorator.js';
@@ -8,11 +8,11 @@ import type { StreamConsumerMetadata } from './stream-consumer.decorator.js';
 export class StreamConsumerMetadataAccessor {
   constructor(private readonly reflector: Reflector) {}
 
-  isStreamConsumer(target: Function | undefined): boolean {
+  isStreamConsumer(target: Type | undefined): boolean {
     return !!target && !!this.getMetadata(target);
   }
 
-  getMetadata(target: Function): StreamConsumerMetadata | undefined {
+  getMetadata(target: Type): StreamConsumerMetadata | undefined {
     return this.reflector.get<StreamConsumerMetadata | undefined>(STREAM_CONSUMER_METADATA, target);
   }
 }

@@ -17,7 +17,10 @@ export interface StreamConsumerMetadata {
  * Defaults: group = class name, mode `'single'`, count 100, block 2000 ms, maxDeliveries 5,
  * claimIdle 30000 ms (see {@link StreamConsumerOptions}).
  */
-export function StreamConsumer(stream: string, options: StreamConsumerOptions = {}): ClassDecorator {
+export function StreamConsumer(
+  stream: string,
+  options: StreamConsumerOptions = {},
+): ClassDecorator {
   if (typeof stream !== 'string' || stream === '') {
     throw new TypeError('@StreamConsumer(stream): stream must be a non-empty string');
   }

@@ -63,7 +63,11 @@ describe('@StreamConsumer discovery', () => {
   it('dispatches typed events to @EventHandler methods with the StreamEvent', async () => {
     const t = await start({ streams: ['accounts'], providers: [TypedConsumer] });
     expect(t.app.get(EventRegistry).classOf('DiscoveryOpened')).toBe(Opened);
-    const id = await t.broker.publish('accounts', { owner: 'ada' }, { type: 'DiscoveryOpened', v: '1' });
+    const id = await t.broker.publish(
+      'accounts',
+      { owner: 'ada' },
+      { type: 'DiscoveryOpened', v: '1' },
+    );
     // A type the app knows but this class does not handle is passed over, not dead-lettered.
     t.app.get(EventRegistry).register(Credited);
     await t.broker.publish('accounts', { amount: 5 }, { type: 'DiscoveryCredited' });

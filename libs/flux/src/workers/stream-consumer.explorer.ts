@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnModuleInit, type Type } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 import { EventRegistry } from '../event-sourcing/event-registry.js';
@@ -46,7 +46,7 @@ export class StreamConsumerExplorer implements OnModuleInit {
     }
   }
 
-  private define(wrapper: DiscoveredProvider, cls: Function): StreamConsumerDefinition {
+  private define(wrapper: DiscoveredProvider, cls: Type): StreamConsumerDefinition {
     if (!wrapper.isDependencyTreeStatic() || wrapper.isTransient) {
       throw new InvalidArgumentError(
         `@StreamConsumer ${cls.name}`,

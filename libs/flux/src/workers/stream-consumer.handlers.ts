@@ -1,3 +1,4 @@
+import type { Type } from '@nestjs/common';
 import type { MetadataScanner } from '@nestjs/core';
 import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 import { getEventHandlers } from '../event-sourcing/event-handler.decorator.js';
@@ -10,14 +11,17 @@ import type { StreamConsumerDefinition } from './stream-consumer.definition.js';
  * neither, or with both, is rejected so a typo never turns into a worker that acks everything.
  */
 export function resolveConsumerHandlers(
-  cls: Function,
+  cls: Type,
   instance: Record<string | symbol, unknown>,
   scanner: MetadataScanner,
   registry: EventRegistry,
 ): StreamConsumerDefinition['handlers'] {
-  const invalid = (reason: string) => new InvalidArgumentError(`@StreamConsumer ${cls.name}`, reason);
+  const invalid = (reason: string) =>
+    new InvalidArgumentError(`@StreamConsumer ${cls.name}`, reason);
   const bindings = getEventHandlers(cls);
-  const methods = new Set<string | symbol>(scanner.getAllMethodNames(Object.getPrototypeOf(instance)));
+  const methods = new Set<string | symbol>(
+    scanner.getAllMethodNames(Object.getPrototypeOf(instance)),
+  );
   const boundNames = new Set(bindings.map((binding) => binding.methodName));
   const hasRaw = typeof instance.handle === 'function';
   if (bindings.length === 0) {

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { Type } from '@nestjs/common';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StreamEvent } from '../broker/stream-event.js';
 import { DomainEvent } from '../event-sourcing/domain-event.decorator.js';
@@ -76,8 +77,8 @@ afterEach(async () => {
   state.byConsumer.clear();
 });
 
-async function start(...classes: Function[]) {
-  const app = await createWorkerApp({ streams: ['numbers'], providers: classes as never[] });
+async function start(...classes: Type[]) {
+  const app = await createWorkerApp({ streams: ['numbers'], providers: classes });
   apps.push(app);
   return app;
 }
@@ -139,7 +140,10 @@ describe('stream workers: delivery', () => {
     const dead = await t.admin.xrange(t.key('numbers:dead'), '-', '+');
     expect(dead).toHaveLength(1);
     const fields = Object.fromEntries(
-      Array.from({ length: dead[0][1].length / 2 }, (_, i) => [dead[0][1][2 * i], dead[0][1][2 * i + 1]]),
+      Array.from({ length: dead[0][1].length / 2 }, (_, i) => [
+        dead[0][1][2 * i],
+        dead[0][1][2 * i + 1],
+      ]),
     );
     expect(fields).toMatchObject({
       original_id: ids[4],
@@ -156,7 +160,14 @@ describe('stream workers: delivery', () => {
   it('dead-letters an undecodable body and an unknown type at once', async () => {
     const t = await start(Strict);
     await publishNumbers(t, 1, 1);
-    await t.admin.xadd(t.key('numbers'), '*', 'body', Buffer.from([0xc1]), 'type', 'DeliveryNumbered');
+    await t.admin.xadd(
+      t.key('numbers'),
+      '*',
+      'body',
+      Buffer.from([0xc1]),
+      'type',
+      'DeliveryNumbered',
+    );
     await t.broker.publish('numbers', { n: 3 }, { type: 'NobodyKnowsMe' });
     await t.broker.publish('numbers', { n: 4 }); // no type tag at all
     await publishNumbers(t, 5, 5);

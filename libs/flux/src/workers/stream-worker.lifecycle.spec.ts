@@ -74,7 +74,7 @@ describe('stream workers: lifecycle', () => {
     expect(await t.admin.xlen(t.key('jobs'))).toBe(0); // acked and deleted
   });
 
-  it("reclaims the pending messages of a consumer that died", async () => {
+  it('reclaims the pending messages of a consumer that died', async () => {
     const t = await createWorkerApp({ streams: ['jobs'], providers: [Reclaimer], init: false });
     apps.push(t);
     await publish(t, 1, 2, 3);
@@ -88,7 +88,9 @@ describe('stream workers: lifecycle', () => {
     await waitFor(() => seen.length === 4, 5_000, 'all four handled');
     expect(seen.map((s) => s.n).sort()).toEqual([1, 2, 3, 4]);
     expect(seen.filter((s) => s.n < 4).every((s) => s.deliveries === 2)).toBe(true);
-    await waitFor(async () => ((await t.admin.xpending(t.key('jobs'), 'reclaim')) as [number])[0] === 0);
+    await waitFor(
+      async () => ((await t.admin.xpending(t.key('jobs'), 'reclaim')) as [number])[0] === 0,
+    );
   });
 
   it('resumes by itself after Redis restarts', async () => {
@@ -111,7 +113,11 @@ describe('stream workers: lifecycle', () => {
     const restartedAt = Date.now();
 
     await waitFor(
-      async () => (await t.broker.publish('jobs', { n: 3 }).then(() => true, () => false)),
+      async () =>
+        await t.broker.publish('jobs', { n: 3 }).then(
+          () => true,
+          () => false,
+        ),
       10_000,
       'publish after restart',
     );

@@ -129,7 +129,7 @@ export class StreamWorker {
   private readonly handler = async (events: StreamEvent[]): Promise<void> => {
     this.watch.readSucceeded();
     this.phase = 'handling';
-    await this.config.dispatcher.dispatch(events, this.consumer?.name ?? '');
+    await this.config.dispatcher.dispatch(events);
   };
 
   private delayAfter(error: unknown): number {
@@ -147,7 +147,10 @@ export class StreamWorker {
   private onStall(consumer: BrokerConsumer): void {
     if (this.phase !== 'reading' || this.consumer !== consumer) return;
     // A half-open connection never answers: count it as an outage and read on a new one.
-    this.watch.readFailed(new Error(`read exceeded block time by ${STALL_MARGIN_MS} ms`), consumer.name);
+    this.watch.readFailed(
+      new Error(`read exceeded block time by ${STALL_MARGIN_MS} ms`),
+      consumer.name,
+    );
     this.dropConsumer();
   }
 

@@ -56,7 +56,13 @@ export class StreamWorkers implements OnApplicationBootstrap, BeforeApplicationS
     const counters: WorkerCounters = { processed: 0, failed: 0, deadLettered: 0 };
     const typed =
       handlers.kind === 'typed'
-        ? new TypedMessageHandler(instance, handlers.routes, this.registry, options.ignoreUnknown, logger)
+        ? new TypedMessageHandler(
+            instance,
+            handlers.routes,
+            this.registry,
+            options.ignoreUnknown,
+            logger,
+          )
         : undefined;
     const raw = instance.handle as ((events: StreamEvent[]) => Promise<void>) | undefined;
     const dispatcher = new BatchDispatcher(

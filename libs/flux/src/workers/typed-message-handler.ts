@@ -52,7 +52,9 @@ export class TypedMessageHandler {
       data = msg.unserialize();
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
-      throw new PoisonMessageError(`undecodable body of message ${msg.id}: ${why}`, { cause: error });
+      throw new PoisonMessageError(`undecodable body of message ${msg.id}: ${why}`, {
+        cause: error,
+      });
     }
     const context = `stream "${msg.stream}" message ${msg.id}`;
     const event = this.registry.instantiate(type, data, msg.tag('event_version'), context);

@@ -71,7 +71,11 @@ export async function createWorkerApp(options: WorkerAppOptions): Promise<Worker
   const app = await Test.createTestingModule({
     imports: [
       DiscoveryModule,
-      FluxModule.forRoot({ redis: { default: redis }, keyPrefix: prefix, streams: options.streams }),
+      FluxModule.forRoot({
+        redis: { default: redis },
+        keyPrefix: prefix,
+        streams: options.streams,
+      }),
     ],
     providers: [...createBrokerProviders(), ...createWorkerProviders(), ...options.providers],
   }).compile();
@@ -123,7 +127,11 @@ export async function startRedisServer(port: number): Promise<ChildProcess> {
   const probe = new Redis({ port, lazyConnect: true, retryStrategy: () => 50 });
   probe.on('error', () => undefined);
   try {
-    await waitFor(async () => (await probe.ping().catch(() => null)) === 'PONG', 10_000, 'redis-server up');
+    await waitFor(
+      async () => (await probe.ping().catch(() => null)) === 'PONG',
+      10_000,
+      'redis-server up',
+    );
   } finally {
     probe.disconnect();
   }

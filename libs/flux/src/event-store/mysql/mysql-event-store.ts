@@ -71,8 +71,7 @@ export class MysqlEventStore extends EventStore {
     const store = new MysqlEventStore(pool, shared, settings, prefix);
     try {
       if (options.synchronize) {
-        const query = async (sql: string) => (await pool.query<RowDataPacket[]>(sql))[0];
-        await ensureFluxTables(prefix, query, query);
+        await ensureFluxTables(prefix, async (sql) => (await pool.query(sql))[0]);
       }
       await pool.query(store.statements.lastPosition);
     } catch (error) {

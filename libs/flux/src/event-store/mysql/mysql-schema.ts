@@ -7,7 +7,7 @@ export interface FluxTableNames {
   sequence: string;
 }
 
-/** Runs one SQL statement; both a TypeORM `QueryRunner` and a mysql2 pool fit. */
+/** Runs one SQL statement and resolves to its rows (TypeORM `QueryRunner.query` fits). */
 export type SqlRunner = (sql: string) => Promise<unknown>;
 
 const PREFIX = /^[A-Za-z0-9_]{0,40}$/;
@@ -33,12 +33,10 @@ export function fluxTableNames(prefix: string): FluxTableNames {
  * one stream. MariaDB calls the NO PAD binary collation `utf8mb4_nopad_bin`, MySQL 8
  * `utf8mb4_0900_bin`; older servers only have the PAD SPACE `utf8mb4_bin`.
  */
-export async function detectIdCollation(
-  query: (sql: string) => Promise<Array<{ Collation?: string }>>,
-): Promise<string> {
-  const rows = await query(
+export async function detectIdCollation(query: SqlRunner): Promise<string> {
+  const rows = (await query(
     "SHOW COLLATION WHERE Collation IN ('utf8mb4_nopad_bin', 'utf8mb4_0900_bin')",
-  );
+  )) as Array<{ Collation?: string }>;
   const names = rows.map((row) => row.Collation);
   return names.find((name) => name === 'utf8mb4_nopad_bin') ?? names[0] ?? 'utf8mb4_bin';
 }
@@ -94,11 +92,7 @@ export function dropFluxTablesSql(prefix: string): string[] {
 }
 
 /** Creates the tables (idempotent), choosing the id collation the server offers. */
-export async function ensureFluxTables(
-  prefix: string,
-  run: SqlRunner,
-  query: (sql: string) => Promise<Array<{ Collation?: string }>>,
-): Promise<void> {
+export async function ensureFluxTables(prefix: string, query: SqlRunner): Promise<void> {
   const collation = await detectIdCollation(query);
-  for (const sql of createFluxTablesSql(prefix, collation)) await run(sql);
+  for (const sql of createFluxTablesSql(prefix, collation)) await query(sql);
 }

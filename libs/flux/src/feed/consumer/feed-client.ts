@@ -31,7 +31,8 @@ export class FeedClient {
     });
     if (!response.ok) throw await FeedHttpError.from(url, response);
     const body = (await response.json()) as { events?: unknown };
-    if (!Array.isArray(body?.events)) throw new FeedHttpError(url, response.status, 'no "events" array in the page');
+    if (!Array.isArray(body?.events))
+      throw new FeedHttpError(url, response.status, 'no "events" array in the page');
     return body.events.map((event) => checkFeedEvent(url, event));
   }
 
@@ -39,7 +40,10 @@ export class FeedClient {
    * Opens `GET <url>/stream?after=`; `'unsupported'` when the server has no SSE endpoint.
    * The caller reads it with `read` and aborts `signal` to close it.
    */
-  async openStream(after: number, signal: AbortSignal): Promise<ReadableStream<Uint8Array> | 'unsupported'> {
+  async openStream(
+    after: number,
+    signal: AbortSignal,
+  ): Promise<ReadableStream<Uint8Array> | 'unsupported'> {
     const url = new URL(this.base);
     url.pathname += '/stream';
     url.searchParams.set('after', String(after));
@@ -79,7 +83,11 @@ function checkFeedEvent(url: URL, value: unknown): FeedEvent {
     typeof event.event_id !== 'string' ||
     !Number.isSafeInteger(event.position)
   ) {
-    throw new FeedHttpError(url, 200, 'a feed event lacks event_id, event_type or an integer position');
+    throw new FeedHttpError(
+      url,
+      200,
+      'a feed event lacks event_id, event_type or an integer position',
+    );
   }
   return event;
 }

@@ -47,32 +47,49 @@ describe('FeedConsumer', () => {
   /** Records what the handler saw: [type, position, instance]. */
   const recorder = () => {
     const seen: Array<{ event: object; feedEvent: FeedEvent }> = [];
-    const handler = async (event: object, feedEvent: FeedEvent) => void seen.push({ event, feedEvent });
+    const handler = async (event: object, feedEvent: FeedEvent) =>
+      void seen.push({ event, feedEvent });
     return { seen, handler, positions: () => seen.map((s) => s.feedEvent.position) };
   };
   const appendMixed = async (store: FeedApp['store']) => {
-    await store.append('acc-1', [{ type: 'AccountOpened', data: { owner: 'ann' } }], { expectedVersion: 0, aggregateName: 'account' });
-    await store.append('acc-1', [{ type: 'AccountDebited', data: { amount: 5 } }], { expectedVersion: 1, aggregateName: 'account' });
+    await store.append('acc-1', [{ type: 'AccountOpened', data: { owner: 'ann' } }], {
+      expectedVersion: 0,
+      aggregateName: 'account',
+    });
+    await store.append('acc-1', [{ type: 'AccountDebited', data: { amount: 5 } }], {
+      expectedVersion: 1,
+      aggregateName: 'account',
+    });
     await appendCredits(store, 3, 'acc-1');
   };
 
-  it.each(['poll', 'sse', 'auto'] as const)('%s: hands every listed event over in order, passing over the others', async (mode) => {
-    const feed = await start({ feed: { pageSize: 2 } });
-    await appendMixed(feed.store);
-    const offsets = new MemoryOffsetStore();
-    const c = consumer({ url: feed.feedUrl, mode, pageSize: 2, offsetStore: offsets });
-    const r = recorder();
-    c.start(r.handler);
-    await vi.waitFor(() => expect(r.positions()).toEqual([1, 3, 4, 5]));
-    expect(r.seen[0].event).toBeInstanceOf(AccountOpened);
-    expect(r.seen[0].event).toEqual({ owner: 'ann' });
-    expect(r.seen[1].event).toBeInstanceOf(AccountCredited);
-    expect(quiet.debug).toHaveBeenCalledWith(expect.stringContaining('passes over AccountDebited at position 2'));
-    await appendCredits(feed.store, 2);
-    await vi.waitFor(() => expect(r.positions()).toEqual([1, 3, 4, 5, 6, 7]));
-    await vi.waitFor(async () => expect(await offsets.get('test')).toBe(7));
-    expect(c.status()).toMatchObject({ state: 'running', offset: 7, transport: mode === 'poll' ? 'poll' : 'sse', failures: 0 });
-  });
+  it.each(['poll', 'sse', 'auto'] as const)(
+    '%s: hands every listed event over in order, passing over the others',
+    async (mode) => {
+      const feed = await start({ feed: { pageSize: 2 } });
+      await appendMixed(feed.store);
+      const offsets = new MemoryOffsetStore();
+      const c = consumer({ url: feed.feedUrl, mode, pageSize: 2, offsetStore: offsets });
+      const r = recorder();
+      c.start(r.handler);
+      await vi.waitFor(() => expect(r.positions()).toEqual([1, 3, 4, 5]));
+      expect(r.seen[0].event).toBeInstanceOf(AccountOpened);
+      expect(r.seen[0].event).toEqual({ owner: 'ann' });
+      expect(r.seen[1].event).toBeInstanceOf(AccountCredited);
+      expect(quiet.debug).toHaveBeenCalledWith(
+        expect.stringContaining('passes over AccountDebited at position 2'),
+      );
+      await appendCredits(feed.store, 2);
+      await vi.waitFor(() => expect(r.positions()).toEqual([1, 3, 4, 5, 6, 7]));
+      await vi.waitFor(async () => expect(await offsets.get('test')).toBe(7));
+      expect(c.status()).toMatchObject({
+        state: 'running',
+        offset: 7,
+        transport: mode === 'poll' ? 'poll' : 'sse',
+        failures: 0,
+      });
+    },
+  );
 
   it('moves the offset only after the handler succeeded, retrying a failing event', async () => {
     const feed = await start({ feed: {} });
@@ -153,7 +170,9 @@ describe('FeedConsumer', () => {
     const server = createServer(async (req, res) => {
       if (req.url!.startsWith('/events/stream')) return void res.writeHead(404).end();
       const upstream = await fetch(`${feed.origin}${req.url}`);
-      res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(await upstream.text());
+      res
+        .writeHead(upstream.status, { 'content-type': 'application/json' })
+        .end(await upstream.text());
     });
     servers.push(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -167,7 +186,11 @@ describe('FeedConsumer', () => {
 
   it('sends its headers, so a guarded feed can be followed', async () => {
     const feed = await start({
-      feed: { guards: [{ canActivate: (ctx) => ctx.switchToHttp().getRequest().headers['x-key'] === 'k' }] },
+      feed: {
+        guards: [
+          { canActivate: (ctx) => ctx.switchToHttp().getRequest().headers['x-key'] === 'k' },
+        ],
+      },
     });
     await appendCredits(feed.store, 1);
     const c = consumer({ url: feed.feedUrl, headers: async () => ({ 'x-key': 'k' }) });

@@ -16,20 +16,40 @@ export function validateConsumerOptions(options: FeedConsumerOptions) {
   try {
     new URL(options.url);
   } catch {
-    throw new InvalidArgumentError(`${where} url`, `expected an absolute http(s) URL, got ${JSON.stringify(options.url)}`);
+    throw new InvalidArgumentError(
+      `${where} url`,
+      `expected an absolute http(s) URL, got ${JSON.stringify(options.url)}`,
+    );
   }
   if (typeof options.name !== 'string' || options.name.length === 0) {
-    throw new InvalidArgumentError('FeedConsumer name', 'expected a non-empty string (the offset key)');
+    throw new InvalidArgumentError(
+      'FeedConsumer name',
+      'expected a non-empty string (the offset key)',
+    );
   }
   const mode = options.mode ?? 'auto';
-  if (!MODES.includes(mode)) throw new InvalidArgumentError(`${where} mode`, `expected one of ${MODES.join(', ')}, got ${mode}`);
-  if (typeof options.offsetStore?.get !== 'function' || typeof options.offsetStore?.save !== 'function') {
-    throw new InvalidArgumentError(`${where} offsetStore`, 'expected an object with get(name) and save(name, position)');
+  if (!MODES.includes(mode))
+    throw new InvalidArgumentError(
+      `${where} mode`,
+      `expected one of ${MODES.join(', ')}, got ${mode}`,
+    );
+  if (
+    typeof options.offsetStore?.get !== 'function' ||
+    typeof options.offsetStore?.save !== 'function'
+  ) {
+    throw new InvalidArgumentError(
+      `${where} offsetStore`,
+      'expected an object with get(name) and save(name, position)',
+    );
   }
-  if (!Array.isArray(options.events)) throw new InvalidArgumentError(`${where} events`, 'expected an array of event classes');
+  if (!Array.isArray(options.events))
+    throw new InvalidArgumentError(`${where} events`, 'expected an array of event classes');
   const pageSize = options.pageSize ?? 100;
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_FEED_LIMIT) {
-    throw new InvalidArgumentError(`${where} pageSize`, `expected an integer from 1 to ${MAX_FEED_LIMIT}, got ${pageSize}`);
+    throw new InvalidArgumentError(
+      `${where} pageSize`,
+      `expected an integer from 1 to ${MAX_FEED_LIMIT}, got ${pageSize}`,
+    );
   }
   return {
     url: options.url,
@@ -50,7 +70,10 @@ export function validateConsumerOptions(options: FeedConsumerOptions) {
 
 function positive(field: string, value: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new InvalidArgumentError(field, `expected a positive number of milliseconds, got ${value}`);
+    throw new InvalidArgumentError(
+      field,
+      `expected a positive number of milliseconds, got ${value}`,
+    );
   }
   return value;
 }

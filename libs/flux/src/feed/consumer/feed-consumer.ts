@@ -108,7 +108,9 @@ export class FeedConsumer {
   }
 
   private async run(handler: FeedEventHandler): Promise<void> {
-    const offset = await this.retrying('reading the offset', () => this.options.offsetStore.get(this.name));
+    const offset = await this.retrying('reading the offset', () =>
+      this.options.offsetStore.get(this.name),
+    );
     if (offset === undefined) return;
     this.delivery.restore(offset);
     let sse = this.options.mode !== 'poll';
@@ -123,9 +125,13 @@ export class FeedConsumer {
       const connection = (this.connection = new AbortController());
       try {
         if (sse && (await this.follow(handler, connection)) === 'unsupported') {
-          if (this.options.mode === 'sse') throw new Error(`${this.options.url} offers no SSE stream`);
+          if (this.options.mode === 'sse')
+            throw new Error(`${this.options.url} offers no SSE stream`);
           const log = probeAt === 0 ? this.logger.log : this.logger.debug;
-          log?.call(this.logger, `Feed consumer "${this.name}": no SSE stream at ${this.options.url}, polling`);
+          log?.call(
+            this.logger,
+            `Feed consumer "${this.name}": no SSE stream at ${this.options.url}, polling`,
+          );
           sse = false;
           probeAt = Date.now() + SSE_REPROBE_MS;
           continue;
@@ -153,7 +159,10 @@ export class FeedConsumer {
   }
 
   /** Follows the SSE stream until the server ends it, the consumer pauses or stops. */
-  private async follow(handler: FeedEventHandler, connection: AbortController): Promise<'unsupported' | 'ended'> {
+  private async follow(
+    handler: FeedEventHandler,
+    connection: AbortController,
+  ): Promise<'unsupported' | 'ended'> {
     const body = await this.client.openStream(this.delivery.offset, connection.signal);
     if (body === 'unsupported') return body;
     this.transport = 'sse';
@@ -162,7 +171,10 @@ export class FeedConsumer {
     let idle: NodeJS.Timeout | undefined;
     const arm = () => {
       clearTimeout(idle);
-      idle = setTimeout(() => connection.abort(new Error('SSE connection idle')), this.options.idleTimeout);
+      idle = setTimeout(
+        () => connection.abort(new Error('SSE connection idle')),
+        this.options.idleTimeout,
+      );
       idle.unref();
     };
     try {
@@ -181,8 +193,14 @@ export class FeedConsumer {
 
   private async backOff(what: string, error: unknown): Promise<void> {
     this.delivery.recordFailure(error);
-    const delay = backoffDelay(++this.attempt, this.options.backoff.initial, this.options.backoff.max);
-    this.logger.warn(`Feed consumer "${this.name}": ${what} failed, retrying in ${delay} ms: ${message(error)}`);
+    const delay = backoffDelay(
+      ++this.attempt,
+      this.options.backoff.initial,
+      this.options.backoff.max,
+    );
+    this.logger.warn(
+      `Feed consumer "${this.name}": ${what} failed, retrying in ${delay} ms: ${message(error)}`,
+    );
     await this.waker.sleep(delay);
   }
 

@@ -32,7 +32,8 @@ export interface FeedConsumerOptions {
   pageSize?: number;
   logger?: FeedLogger;
   /** Sent with every request (e.g. `authorization` for a guarded feed); may be recomputed. */
-  headers?: Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>);
+  headers?:
+    Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>);
   /** Retry delays (failing handler, server down): doubling from `initial` up to `max`. */
   backoff?: { initial?: number; max?: number };
   /** An SSE connection with no byte (event or heartbeat) for this long is reopened; default 60000. */

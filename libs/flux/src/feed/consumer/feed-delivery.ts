@@ -58,7 +58,10 @@ export class FeedDelivery {
     if (this.offset === this.saved) return;
     await this.ctx.offsetStore.save(this.ctx.name, this.offset).then(
       () => void (this.saved = this.offset),
-      (error) => this.ctx.logger.warn(`Feed consumer "${this.ctx.name}": saving offset failed: ${message(error)}`),
+      (error) =>
+        this.ctx.logger.warn(
+          `Feed consumer "${this.ctx.name}": saving offset failed: ${message(error)}`,
+        ),
     );
   }
 
@@ -66,7 +69,9 @@ export class FeedDelivery {
     const { position, event_type: type } = feedEvent;
     if (position <= this.offset) return; // seen already: a reconnect may overlap
     if (!this.ctx.registry.has(type)) {
-      this.ctx.logger.debug?.(`Feed consumer "${this.ctx.name}" passes over ${type} at position ${position}`);
+      this.ctx.logger.debug?.(
+        `Feed consumer "${this.ctx.name}" passes over ${type} at position ${position}`,
+      );
       this.offset = position;
       return;
     }
@@ -106,7 +111,9 @@ export class FeedDelivery {
       } catch (error) {
         this.recordFailure(error);
         const delay = backoffDelay(attempt + 1, this.ctx.backoff.initial, this.ctx.backoff.max);
-        this.ctx.logger.warn(`Feed consumer "${this.ctx.name}": saving offset failed, retrying in ${delay} ms: ${message(error)}`);
+        this.ctx.logger.warn(
+          `Feed consumer "${this.ctx.name}": saving offset failed, retrying in ${delay} ms: ${message(error)}`,
+        );
         await this.waitToRetry(delay);
       }
     }

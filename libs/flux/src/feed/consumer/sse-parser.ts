@@ -38,7 +38,8 @@ export class SseParser {
       start = i + 1;
     }
     this.buffer = this.buffer.slice(start);
-    if (this.buffer.length > MAX_LINE) throw new Error(`SSE line longer than ${MAX_LINE} characters`);
+    if (this.buffer.length > MAX_LINE)
+      throw new Error(`SSE line longer than ${MAX_LINE} characters`);
     return messages;
   }
 

@@ -4,7 +4,9 @@ import { SseParser } from './sse-parser.js';
 describe('SseParser', () => {
   it('parses fields, multi-line data, comments and retry', () => {
     const parser = new SseParser();
-    const messages = parser.push(': hello\nretry: 1500\nid: 7\nevent: feed-event\ndata: {"a":\ndata: 1}\n\n');
+    const messages = parser.push(
+      ': hello\nretry: 1500\nid: 7\nevent: feed-event\ndata: {"a":\ndata: 1}\n\n',
+    );
     expect(messages).toEqual([{ id: '7', event: 'feed-event', data: '{"a":\n1}' }]);
     expect(parser.retry).toBe(1500);
   });
@@ -14,7 +16,8 @@ describe('SseParser', () => {
     for (let size = 1; size <= text.length; size++) {
       const parser = new SseParser();
       const messages = [];
-      for (let i = 0; i < text.length; i += size) messages.push(...parser.push(text.slice(i, i + size)));
+      for (let i = 0; i < text.length; i += size)
+        messages.push(...parser.push(text.slice(i, i + size)));
       expect(messages).toEqual([
         { id: '1', event: 'message', data: 'a' },
         { id: '2', event: 'message', data: 'b' },

@@ -20,7 +20,10 @@ export class MysqlOffsetStore implements OffsetStore {
     readonly table = 'flux_feed_offsets',
   ) {
     if (!TABLE_NAME.test(table)) {
-      throw new InvalidArgumentError('offset table', `"${table}" must be 1 to 64 letters, digits or underscores`);
+      throw new InvalidArgumentError(
+        'offset table',
+        `"${table}" must be 1 to 64 letters, digits or underscores`,
+      );
     }
     this.owned = typeof poolOrUrl === 'string';
     this.pool = typeof poolOrUrl === 'string' ? openPool(poolOrUrl) : Promise.resolve(poolOrUrl);
@@ -30,7 +33,10 @@ export class MysqlOffsetStore implements OffsetStore {
 
   async get(name: string): Promise<number> {
     const pool = await this.prepared(name);
-    const [rows] = await pool.query<RowDataPacket[]>(`SELECT position FROM \`${this.table}\` WHERE name = ?`, [name]);
+    const [rows] = await pool.query<RowDataPacket[]>(
+      `SELECT position FROM \`${this.table}\` WHERE name = ?`,
+      [name],
+    );
     return rows.length ? parseStoredOffset(name, rows[0].position) : 0;
   }
 
@@ -50,7 +56,10 @@ export class MysqlOffsetStore implements OffsetStore {
 
   private async prepared(name: string): Promise<Pool> {
     if (typeof name !== 'string' || name.length === 0 || name.length > MAX_NAME_LENGTH) {
-      throw new InvalidArgumentError('consumer name', `expected 1 to ${MAX_NAME_LENGTH} characters`);
+      throw new InvalidArgumentError(
+        'consumer name',
+        `expected 1 to ${MAX_NAME_LENGTH} characters`,
+      );
     }
     const pool = await this.pool;
     // Created once per store; a failed attempt (server down) is retried on the next call.

@@ -12,7 +12,10 @@ export interface OffsetStore {
 /** Rejects what would corrupt an offset silently (NaN, negatives, fractions). */
 export function assertOffset(name: string, position: number): void {
   if (!Number.isSafeInteger(position) || position < 0) {
-    throw new InvalidArgumentError(`offset of "${name}"`, `expected a non-negative integer, got ${position}`);
+    throw new InvalidArgumentError(
+      `offset of "${name}"`,
+      `expected a non-negative integer, got ${position}`,
+    );
   }
 }
 

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type Type } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { FEED_SUBSCRIBER_METADATA } from '../../module/flux.constants.js';
 import type { FeedSubscriberMetadata } from './feed-subscriber.decorator.js';
@@ -8,7 +8,9 @@ import type { FeedSubscriberMetadata } from './feed-subscriber.decorator.js';
 export class FeedSubscriberMetadataAccessor {
   constructor(private readonly reflector: Reflector) {}
 
-  getMetadata(target: Function | undefined): FeedSubscriberMetadata | undefined {
-    return target ? this.reflector.get<FeedSubscriberMetadata | undefined>(FEED_SUBSCRIBER_METADATA, target) : undefined;
+  getMetadata(target: Type | undefined): FeedSubscriberMetadata | undefined {
+    return target
+      ? this.reflector.get<FeedSubscriberMetadata | undefined>(FEED_SUBSCRIBER_METADATA, target)
+      : undefined;
   }
 }

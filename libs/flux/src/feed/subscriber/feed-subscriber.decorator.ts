@@ -7,8 +7,10 @@ import type { OffsetStore } from '../offset-store/offset-store.js';
 export type FeedSubscriberUrl = string | (() => string);
 
 /** Options of `@FeedSubscriber(url, options)`. */
-export interface FeedSubscriberOptions
-  extends Pick<FeedConsumerOptions, 'pageSize' | 'headers' | 'backoff' | 'idleTimeout' | 'requestTimeout'> {
+export interface FeedSubscriberOptions extends Pick<
+  FeedConsumerOptions,
+  'pageSize' | 'headers' | 'backoff' | 'idleTimeout' | 'requestTimeout'
+> {
   /** Offset key; default the class name. Unique per application. */
   name?: string;
   /** Poll interval in ms; default 5000. */
@@ -33,9 +35,17 @@ export interface FeedSubscriberMetadata {
  * are called with `(event, feedEvent)` in position order. Discovered and validated at module
  * init, started on application bootstrap, stopped (after the handler in progress) on shutdown.
  */
-export function FeedSubscriber(url: FeedSubscriberUrl, options: FeedSubscriberOptions = {}): ClassDecorator {
+export function FeedSubscriber(
+  url: FeedSubscriberUrl,
+  options: FeedSubscriberOptions = {},
+): ClassDecorator {
   if (typeof url !== 'function' && (typeof url !== 'string' || url === '')) {
-    throw new TypeError('@FeedSubscriber(url): url must be a non-empty string or a function returning one');
+    throw new TypeError(
+      '@FeedSubscriber(url): url must be a non-empty string or a function returning one',
+    );
   }
-  return SetMetadata<string, FeedSubscriberMetadata>(FEED_SUBSCRIBER_METADATA, { url, options: { ...options } });
+  return SetMetadata<string, FeedSubscriberMetadata>(FEED_SUBSCRIBER_METADATA, {
+    url,
+    options: { ...options },
+  });
 }

@@ -2,7 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EventHandler } from '../../event-sourcing/event-handler.decorator.js';
 import type { FeedEvent } from '../feed-event.js';
-import { AccountCredited, AccountOpened, appendCredits, type FeedApp, startFeedApp } from '../feed.test-support.js';
+import {
+  AccountCredited,
+  AccountOpened,
+  appendCredits,
+  type FeedApp,
+  startFeedApp,
+} from '../feed.test-support.js';
 import { MemoryOffsetStore } from '../offset-store/memory-offset-store.js';
 import { FeedSubscriber } from './feed-subscriber.decorator.js';
 import { FeedSubscribers } from './feed-subscribers.js';
@@ -17,7 +23,12 @@ class Ledger {
 describe('@FeedSubscriber', () => {
   const apps: FeedApp[] = [];
   afterEach(async () => {
-    await Promise.all(apps.splice(0).reverse().map((f) => f.app.close()));
+    await Promise.all(
+      apps
+        .splice(0)
+        .reverse()
+        .map((f) => f.app.close()),
+    );
   });
 
   it("follows another app's feed from bootstrap to shutdown", async () => {
@@ -50,7 +61,9 @@ describe('@FeedSubscriber', () => {
     });
     apps.push(read);
     const ledger = read.app.get(Ledger);
-    await vi.waitFor(() => expect(ledger.entries).toEqual(['1:opened:ann', 'credited:1', 'credited:2']));
+    await vi.waitFor(() =>
+      expect(ledger.entries).toEqual(['1:opened:ann', 'credited:1', 'credited:2']),
+    );
     await appendCredits(command.store, 1, 'acc-2');
     await vi.waitFor(() => expect(ledger.entries).toHaveLength(4));
     await vi.waitFor(async () => expect(await offsets.get('ledger')).toBe(4));
@@ -64,7 +77,9 @@ describe('@FeedSubscriber', () => {
   it('fails the bootstrap, naming the class, for a subscriber without @EventHandler', async () => {
     @FeedSubscriber('http://127.0.0.1:1/events')
     class Empty {}
-    await expect(startFeedApp({ providers: [Empty] })).rejects.toThrow(/@FeedSubscriber Empty.*no @EventHandler/);
+    await expect(startFeedApp({ providers: [Empty] })).rejects.toThrow(
+      /@FeedSubscriber Empty.*no @EventHandler/,
+    );
   });
 
   it('fails the bootstrap for an offset store token that is not provided', async () => {
@@ -84,6 +99,8 @@ describe('@FeedSubscriber', () => {
     class Second {
       @EventHandler(AccountCredited) async credited() {}
     }
-    await expect(startFeedApp({ providers: [First, Second] })).rejects.toThrow(/already uses the name "same"/);
+    await expect(startFeedApp({ providers: [First, Second] })).rejects.toThrow(
+      /already uses the name "same"/,
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleInit, type Type } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, ModuleRef } from '@nestjs/core';
 import { InvalidArgumentError } from '../../errors/invalid-argument.error.js';
 import { type DiscoveredProvider, getProviderClass } from '../../workers/provider-class.js';
@@ -27,7 +27,7 @@ export class FeedSubscriberExplorer implements OnModuleInit {
   onModuleInit(): void {
     const names = new Map<string, string>();
     for (const wrapper of this.discovery.getProviders()) {
-      const cls = getProviderClass(wrapper);
+      const cls = getProviderClass(wrapper) as Type | undefined;
       const metadata = this.accessor.getMetadata(cls);
       if (!cls || !metadata) continue;
       const name = metadata.options.name ?? cls.name;
@@ -45,12 +45,13 @@ export class FeedSubscriberExplorer implements OnModuleInit {
 
   private define(
     wrapper: DiscoveredProvider,
-    cls: Function,
+    cls: Type,
     name: string,
     url: string | (() => string),
     options: FeedSubscriberOptions,
   ): void {
-    const invalid = (reason: string) => new InvalidArgumentError(`@FeedSubscriber ${cls.name}`, reason);
+    const invalid = (reason: string) =>
+      new InvalidArgumentError(`@FeedSubscriber ${cls.name}`, reason);
     if (!wrapper.isDependencyTreeStatic() || wrapper.isTransient) {
       throw invalid(
         'it is request-scoped or transient (or depends on such a provider). Feed subscribers run ' +
@@ -72,7 +73,7 @@ export class FeedSubscriberExplorer implements OnModuleInit {
   }
 
   private offsetStore(
-    cls: Function,
+    cls: Type,
     option: NonNullable<FeedSubscriberOptions['offsetStore']>,
     invalid: (reason: string) => Error,
   ): OffsetStore {
@@ -84,14 +85,22 @@ export class FeedSubscriberExplorer implements OnModuleInit {
     } catch {
       throw invalid(`offsetStore ${describeToken(option)} is not a provider of the application`);
     }
-    if (!isOffsetStore(store)) throw invalid(`offsetStore ${describeToken(option)} has no get(name) and save(name, position)`);
+    if (!isOffsetStore(store))
+      throw invalid(
+        `offsetStore ${describeToken(option)} has no get(name) and save(name, position)`,
+      );
     return store;
   }
 }
 
 function isOffsetStore(value: unknown): value is OffsetStore {
   const store = value as OffsetStore | null;
-  return typeof store?.get === 'function' && typeof store.save === 'function' && typeof value === 'object';
+  return (
+    typeof store?.get === 'function' &&
+    typeof store.save === 'function' &&
+    typeof value === 'object'
+  );
 }
 
-const describeToken = (token: unknown) => (typeof token === 'function' ? token.name : String(token));
+const describeToken = (token: unknown) =>
+  typeof token === 'function' ? token.name : String(token);

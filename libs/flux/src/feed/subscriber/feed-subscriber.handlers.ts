@@ -1,3 +1,4 @@
+import type { Type } from '@nestjs/common';
 import type { MetadataScanner } from '@nestjs/core';
 import { InvalidArgumentError } from '../../errors/invalid-argument.error.js';
 import { getEventHandlers, type EventClass } from '../../event-sourcing/event-handler.decorator.js';
@@ -17,14 +18,17 @@ export interface SubscriberHandlers {
  * every event and move its offset to the end of the feed.
  */
 export function resolveSubscriberHandlers(
-  cls: Function,
+  cls: Type,
   instance: Record<string | symbol, unknown>,
   scanner: MetadataScanner,
 ): SubscriberHandlers {
-  const invalid = (reason: string) => new InvalidArgumentError(`@FeedSubscriber ${cls.name}`, reason);
+  const invalid = (reason: string) =>
+    new InvalidArgumentError(`@FeedSubscriber ${cls.name}`, reason);
   const bindings = getEventHandlers(cls);
   if (bindings.length === 0) throw invalid('it has no @EventHandler(EventClass) method');
-  const methods = new Set<string | symbol>(scanner.getAllMethodNames(Object.getPrototypeOf(instance)));
+  const methods = new Set<string | symbol>(
+    scanner.getAllMethodNames(Object.getPrototypeOf(instance)),
+  );
   const routes = new Map<string, Array<string | symbol>>();
   for (const { event, methodName } of bindings) {
     if (!methods.has(methodName) && typeof instance[methodName] !== 'function') {
@@ -37,7 +41,11 @@ export function resolveSubscriberHandlers(
   }
   const handler = async (event: object, feedEvent: FeedEvent) => {
     for (const method of routes.get(feedEvent.event_type) ?? []) {
-      await (instance[method] as (e: object, f: FeedEvent) => unknown).call(instance, event, feedEvent);
+      await (instance[method] as (e: object, f: FeedEvent) => unknown).call(
+        instance,
+        event,
+        feedEvent,
+      );
     }
   };
   return { events: [...new Set(bindings.map((b) => b.event))], handler };

@@ -1,4 +1,8 @@
-import { type BeforeApplicationShutdown, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Injectable,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import type { FeedConsumer } from '../consumer/feed-consumer.js';
 import type { FeedEventHandler, FeedConsumerStatus } from '../consumer/feed-consumer.types.js';
 
@@ -35,6 +39,8 @@ export class FeedSubscribers implements OnApplicationBootstrap, BeforeApplicatio
 
   /** Status of every subscriber, by name. */
   status(): Record<string, FeedConsumerStatus> {
-    return Object.fromEntries([...this.entries].map(([name, { consumer }]) => [name, consumer.status()]));
+    return Object.fromEntries(
+      [...this.entries].map(([name, { consumer }]) => [name, consumer.status()]),
+    );
   }
 }

@@ -20,11 +20,7 @@ export function createFluxTablesMigration(
     readonly name = name;
 
     async up(queryRunner: QueryRunner): Promise<void> {
-      await ensureFluxTables(
-        prefix,
-        (sql) => queryRunner.query(sql),
-        (sql) => queryRunner.query(sql),
-      );
+      await ensureFluxTables(prefix, (sql) => queryRunner.query(sql));
     }
 
     async down(queryRunner: QueryRunner): Promise<void> {

@@ -1,0 +1,1 @@
+export * from './cqrs-event-bridge.js';
