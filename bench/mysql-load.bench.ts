@@ -28,6 +28,8 @@ import {
 
 const EVENTS = scaled(10_000, 100);
 const PER_SAVE = Math.min(1000, EVENTS);
+const FULL_ID = 'ledger-full';
+const SNAP_ID = 'ledger-snap';
 
 @DomainEvent('LedgerPosted')
 class LedgerPosted {
@@ -67,30 +69,33 @@ async function main(): Promise<void> {
   const snap = app.get<AggregateRepository<SnapshotLedger>>(getAggregateRepositoryToken(SnapshotLedger));
   const table = eventsTable(prefix);
   try {
-    for (const repository of [full, snap] as AggregateRepository<LedgerState>[]) {
-      const ledger = repository.create('ledger-1');
+    for (const [repository, id] of [
+      [full, FULL_ID],
+      [snap, SNAP_ID],
+    ] as [AggregateRepository<LedgerState>, string][]) {
+      const ledger = repository.create(id);
       for (let i = 0; i < EVENTS; i++) {
         ledger.post(i % 1000);
         if ((i + 1) % PER_SAVE === 0 || i === EVENTS - 1) await repository.save(ledger);
       }
     }
-    const expected = (await full.load('ledger-1')).balance;
+    const expected = (await full.load(FULL_ID)).balance;
     const samples = await alternate({
       'full replay': () =>
         time(async () => {
-          const ledger = await full.load('ledger-1');
+          const ledger = await full.load(FULL_ID);
           if (ledger.version !== EVENTS || ledger.balance !== expected) throw new Error('full replay: wrong state');
         }),
       snapshot: () =>
         time(async () => {
-          const ledger = await snap.load('ledger-1');
+          const ledger = await snap.load(SNAP_ID);
           if (ledger.version !== EVENTS || ledger.balance !== expected) throw new Error('snapshot load: wrong state');
         }),
       'raw SELECT': () =>
         time(async () => {
           const [rows] = await pool.execute(
             `SELECT * FROM \`${table}\` WHERE aggregate_id = ? ORDER BY version`,
-            ['ledger-1'],
+            [FULL_ID],
           );
           const list = rows as Record<string, unknown>[];
           let n = 0;
@@ -99,7 +104,7 @@ async function main(): Promise<void> {
             if (typeof row.metadata === 'string') JSON.parse(row.metadata);
             n += data.cents >= 0 ? 1 : 0;
           }
-          if (n !== EVENTS * 2 && n !== EVENTS) throw new Error(`raw SELECT read ${n} rows`);
+          if (n !== EVENTS) throw new Error(`raw SELECT read ${n} rows`);
         }),
     });
     report.add({

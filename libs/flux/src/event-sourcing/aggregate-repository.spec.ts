@@ -8,7 +8,7 @@ import { MemoryEventStore } from '../event-store/memory/memory-event-store.js';
 import { aggregateEventClasses, aggregateMetadataOf } from './aggregate-metadata.js';
 import { AggregateRepository } from './aggregate-repository.js';
 import { EventRegistry } from './event-registry.js';
-import { Account, AccountCredited, AccountOpened, InsufficientFundsError } from './fixtures/account.fixture.js';
+import { Account, AccountOpened, InsufficientFundsError } from './fixtures/account.fixture.js';
 
 function setup() {
   const store = new MemoryEventStore();

@@ -130,7 +130,7 @@ export class BatchDispatcher {
     return this.attempts(msg) >= this.options.maxDeliveries;
   }
 
-  private async deadLetter(msg: StreamEvent, error: unknown: Promise<void> {
+  private async deadLetter(msg: StreamEvent, error: unknown): Promise<void> {
     const { group } = this.options;
     const deadId = await publishDeadLetter(this.broker, msg, { group, consumer: msg.consumer }, error);
     await msg.ack();

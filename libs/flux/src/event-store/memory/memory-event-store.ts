@@ -23,12 +23,21 @@ export class MemoryEventStore extends EventStore {
   private readonly byId = new Map<string, StoredEvent>();
   private readonly snapshots = new Map<string, Snapshot>();
 
-  async append(aggregateId: string, events: NewEvent[], options: AppendOptions): Promise<StoredEvent[]> {
+  async append(
+    aggregateId: string,
+    events: NewEvent[],
+    options: AppendOptions,
+  ): Promise<StoredEvent[]> {
     validateAppend(aggregateId, events, options);
     const stream = this.streams.get(aggregateId) ?? [];
     const current = stream.length;
     if (options.expectedVersion !== 'any' && options.expectedVersion !== current) {
-      throw new ConcurrencyError(options.aggregateName, aggregateId, options.expectedVersion, current);
+      throw new ConcurrencyError(
+        options.aggregateName,
+        aggregateId,
+        options.expectedVersion,
+        current,
+      );
     }
     if (current > 0 && stream[0].aggregateName !== options.aggregateName) {
       throw new InvalidArgumentError(
@@ -62,12 +71,16 @@ export class MemoryEventStore extends EventStore {
   async readStream(aggregateId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
     const from = Math.max(1, options.fromVersion ?? 1);
     const stream = this.streams.get(aggregateId) ?? [];
-    return stream.slice(from - 1, options.limit === undefined ? undefined : from - 1 + options.limit).map(copy);
+    return stream
+      .slice(from - 1, options.limit === undefined ? undefined : from - 1 + options.limit)
+      .map(copy);
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
     const after = Math.max(0, options.after ?? 0);
-    return this.log.slice(after, options.limit === undefined ? undefined : after + options.limit).map(copy);
+    return this.log
+      .slice(after, options.limit === undefined ? undefined : after + options.limit)
+      .map(copy);
   }
 
   async getEvent(eventId: string): Promise<StoredEvent | null> {
@@ -80,12 +93,17 @@ export class MemoryEventStore extends EventStore {
   }
 
   async saveSnapshot(snapshot: Snapshot): Promise<void> {
-    this.snapshots.set(key(snapshot.aggregateName, snapshot.aggregateId), clone({ ...snapshot, createdAt: new Date() }));
+    this.snapshots.set(
+      key(snapshot.aggregateName, snapshot.aggregateId),
+      clone({ ...snapshot, createdAt: new Date() }),
+    );
   }
 
   async loadSnapshot(aggregateId: string, aggregateName: string): Promise<Snapshot | null> {
     const snapshot = this.snapshots.get(key(aggregateName, aggregateId));
-    return snapshot ? { ...clone(snapshot), createdAt: new Date(snapshot.createdAt as unknown as string) } : null;
+    return snapshot
+      ? { ...clone(snapshot), createdAt: new Date(snapshot.createdAt as unknown as string) }
+      : null;
   }
 
   async close(): Promise<void> {}
@@ -93,4 +111,8 @@ export class MemoryEventStore extends EventStore {
 
 const key = (name: string, id: string) => `${name}\u0000${id}`;
 const clone = <T>(value: T): T => (value === undefined ? value : JSON.parse(JSON.stringify(value)));
-const copy = (event: StoredEvent): StoredEvent => ({ ...event, data: clone(event.data), metadata: clone(event.metadata) });
+const copy = (event: StoredEvent): StoredEvent => ({
+  ...event,
+  data: clone(event.data),
+  metadata: clone(event.metadata),
+});
