@@ -169,6 +169,14 @@ export function pairedRatio(library?: number[], baseline?: number[]): number | u
   return median(library.map((value, i) => value / baseline[i]));
 }
 
+/**
+ * How many times faster `fast` is than `slow`, from durations: the median of the per-round
+ * slow[i] / fast[i] (same pairing as {@link pairedRatio}).
+ */
+export function pairedSpeedup(slow: number[], fast: number[]): number {
+  return pairedRatio(slow, fast) ?? median(slow) / median(fast);
+}
+
 /** Prints rows as an aligned text table. */
 export function printTable(rows: readonly Row[]): void {
   const header = ['benchmark', 'metric', 'library', 'baseline', 'ratio', 'target', 'met'];

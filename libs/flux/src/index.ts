@@ -7,3 +7,4 @@ export * from './module/index.js';
 export * from './broker/index.js';
 export * from './relay/index.js';
 export * from './cqrs/index.js';
+export * from './observability/index.js';

@@ -7,6 +7,7 @@ import type { StoredEvent } from '../event-store/event-store.types.js';
 import type { AggregateMetadata } from './aggregate.decorator.js';
 import type { AggregateRoot } from './aggregate-root.js';
 import { EVENT_VERSION_KEY, type EventRegistry } from './event-registry.js';
+import type { FluxInstrumentation } from '../observability/flux-instrumentation.js';
 import { restoreSnapshot, takeSnapshot } from './snapshot-state.js';
 
 export interface SaveOptions {
@@ -31,6 +32,7 @@ export class AggregateRepository<T extends AggregateRoot> {
     private readonly store: EventStore,
     private readonly registry: EventRegistry,
     private readonly listeners: readonly SavedEventsListener[] = [],
+    private readonly instrumentation?: FluxInstrumentation,
   ) {}
 
   get aggregateName(): string {
@@ -48,6 +50,7 @@ export class AggregateRepository<T extends AggregateRoot> {
   /** Rebuilds the aggregate from its latest usable snapshot and the events after it. */
   async find(id: string): Promise<T | null> {
     assertValidId(`${this.metadata.name} id`, id);
+    const started = performance.now();
     const aggregate = this.create(id);
     let version = 0;
     if (this.metadata.snapshotEvery) {
@@ -68,6 +71,7 @@ export class AggregateRepository<T extends AggregateRoot> {
       version = stored.version;
     }
     aggregate.markCommitted(version);
+    this.instrumentation?.loaded(this.metadata.name, events.length, performance.now() - started);
     return aggregate;
   }
 
@@ -84,11 +88,13 @@ export class AggregateRepository<T extends AggregateRoot> {
     const metadata: Record<string, unknown> = { ...options.metadata };
     if (options.correlationId !== undefined) metadata.correlationId = options.correlationId;
     if (options.causationId !== undefined) metadata.causationId = options.causationId;
+    const started = performance.now();
     const stored = await this.store.append(
       aggregate.id,
       events.map((event) => this.registry.toNewEvent(event, metadata)),
       { expectedVersion: aggregate.version, aggregateName: this.metadata.name },
     );
+    this.instrumentation?.appended(this.metadata.name, stored.length, performance.now() - started);
     const before = aggregate.version;
     aggregate.markCommitted(stored[stored.length - 1].version);
     await this.maybeSnapshot(aggregate, before);

@@ -6,6 +6,7 @@ import type { EventClass } from '../event-sourcing/event-handler.decorator.js';
 import { EventRegistry } from '../event-sourcing/event-registry.js';
 import { SavedEventsBus } from '../event-sourcing/saved-events-bus.js';
 import { EventStore } from '../event-store/event-store.js';
+import { FluxInstrumentation } from '../observability/flux-instrumentation.js';
 import { StreamRegistry } from '../broker/stream-registry.js';
 import type { StreamRegistration } from './flux-module-options.interface.js';
 import { getAggregateRepositoryToken } from './inject-aggregate-repository.decorator.js';
@@ -24,12 +25,18 @@ export class FluxFeatureModule {}
 export function forFeature(options: FluxFeatureOptions = {}): DynamicModule {
   const repositories: Provider[] = (options.aggregates ?? []).map((aggregate) => ({
     provide: getAggregateRepositoryToken(aggregate),
-    useFactory: (store: EventStore, registry: EventRegistry, catalog: AggregateCatalog, bus: SavedEventsBus) => {
+    useFactory: (
+      store: EventStore,
+      registry: EventRegistry,
+      catalog: AggregateCatalog,
+      bus: SavedEventsBus,
+      instrumentation: FluxInstrumentation,
+    ) => {
       const { metadata } = catalog.add(aggregate);
       registry.register(...aggregateEventClasses(aggregate));
-      return new AggregateRepository(aggregate, metadata, store, registry, bus.all);
+      return new AggregateRepository(aggregate, metadata, store, registry, bus.all, instrumentation);
     },
-    inject: [EventStore, EventRegistry, AggregateCatalog, SavedEventsBus],
+    inject: [EventStore, EventRegistry, AggregateCatalog, SavedEventsBus, FluxInstrumentation],
   }));
   const registration: Provider = {
     provide: Symbol('flux:feature'),

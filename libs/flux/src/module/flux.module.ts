@@ -11,6 +11,7 @@ import { EventRegistry } from '../event-sourcing/event-registry.js';
 import { SavedEventsBus } from '../event-sourcing/saved-events-bus.js';
 import { createEventStore } from '../event-store/create-event-store.js';
 import { EventStore } from '../event-store/event-store.js';
+import { FluxInstrumentation } from '../observability/flux-instrumentation.js';
 import type { FluxModuleOptions } from './flux-module-options.interface.js';
 import { forFeature } from './flux-feature.module.js';
 import { FLUX_MODULE_OPTIONS, FluxConfigurableModule } from './flux.module-definition.js';
@@ -25,6 +26,7 @@ import { FLUX_MODULE_OPTIONS, FluxConfigurableModule } from './flux.module-defin
     { provide: EventRegistry, useFactory: () => new EventRegistry() },
     { provide: AggregateCatalog, useFactory: () => new AggregateCatalog() },
     { provide: SavedEventsBus, useFactory: () => new SavedEventsBus() },
+    { provide: FluxInstrumentation, useFactory: () => new FluxInstrumentation() },
     {
       provide: EventStore,
       useFactory: (options: FluxModuleOptions) => createEventStore(options.eventStore),
@@ -38,6 +40,7 @@ import { FLUX_MODULE_OPTIONS, FluxConfigurableModule } from './flux.module-defin
     EventRegistry,
     AggregateCatalog,
     SavedEventsBus,
+    FluxInstrumentation,
     EventStore,
     FLUX_MODULE_OPTIONS,
     EventBroker,

@@ -67,6 +67,8 @@ export class BatchDispatcher {
         continue;
       }
       await Promise.all(events.slice(0, i).map((msg) => msg.ack()));
+      // Bounded: entries of messages another process handled would otherwise stay forever.
+      if (this.unattempted.size > MAX_TRACKED) this.unattempted.clear();
       for (const later of events.slice(i + 1)) {
         this.unattempted.set(later.id, (this.unattempted.get(later.id) ?? 0) + 1);
       }
@@ -131,14 +133,12 @@ export class BatchDispatcher {
   }
 
   private async deadLetter(msg: StreamEvent, error: unknown): Promise<void> {
-    const { group } = this.options;
-    const deadId = await publishDeadLetter(this.broker, msg, { group, consumer: msg.consumer }, error);
+    const deadId = await publishDeadLetter(this.broker, msg, error);
     await msg.ack();
     this.counters.deadLettered++;
     this.unattempted.delete(msg.id);
-    if (this.unattempted.size > MAX_TRACKED) this.unattempted.clear();
     this.logger.warn(
-      `Message ${msg.id} of stream "${msg.stream}" (group "${group}") moved to ` +
+      `Message ${msg.id} of stream "${msg.stream}" (group "${msg.group}") moved to ` +
         `"${msg.stream}:dead" as ${deadId}: ${describeError(error)}`,
     );
   }

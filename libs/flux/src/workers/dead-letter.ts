@@ -32,7 +32,6 @@ export function describeError(error: unknown): string {
 export async function publishDeadLetter(
   broker: EventBroker,
   msg: StreamEvent,
-  where: { group: string; consumer: string },
   error: unknown,
 ): Promise<string> {
   let body: unknown = null;
@@ -45,8 +44,8 @@ export async function publishDeadLetter(
     error: describeError(error),
     original_id: msg.id,
     original_stream: msg.stream,
-    group: where.group,
-    consumer: where.consumer,
+    group: msg.group,
+    consumer: msg.consumer,
     failed_at: new Date().toISOString(),
   };
   return broker.publish(deadLetterStreamOf(msg.stream), body, { ...msg.tags, ...tags });

@@ -1,9 +1,6 @@
 export * from './stream-consumer.decorator.js';
 export * from './stream-consumer.options.js';
-export * from './stream-consumer.accessor.js';
-export * from './stream-consumer.explorer.js';
 export * from './stream-workers.js';
 export * from './stream-worker-status.js';
-export * from './provider-class.js';
-export * from './dead-letter.js';
+export { deadLetterStreamOf, type DeadLetterTags } from './dead-letter.js';
 export * from './workers.providers.js';

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { decode } from '@msgpack/msgpack';
 import type { Type } from '@nestjs/common';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StreamEvent } from '../broker/stream-event.js';
@@ -152,6 +153,8 @@ describe('stream workers: delivery', () => {
       type: 'DeliveryNumbered',
     });
     expect(fields.error).toContain('refusing 5');
+    const [[, raw]] = await t.admin.xrangeBuffer(t.key('numbers:dead'), '-', '+');
+    expect(decode(raw[raw.findIndex((f) => f.toString() === 'body') + 1])).toEqual({ n: 5 });
     expect(fields.consumer).toMatch(/^consumer-/);
     expect(new Date(fields.failed_at).getTime()).toBeGreaterThan(0);
     await waitFor(async () => (await pending(t, 'parallel')) === 0);

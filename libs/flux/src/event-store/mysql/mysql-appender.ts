@@ -114,9 +114,11 @@ export class MysqlAppender {
     expected: number | 'any',
     count: number,
   ): Promise<number> {
-    // Version 1 is free only on a new stream, which the INSERT itself proves.
-    if (expected === 0 && count > 0) return 0;
-    if (expected !== 'any' && this.cache.confirms(aggregateId, name, expected)) return expected;
+    // With events to insert, the INSERT's unique key proves nobody went past `expected`; what
+    // is left to prove is that the stream reached it (always true for 0).
+    if (count > 0 && expected !== 'any') {
+      if (expected === 0 || this.cache.confirms(aggregateId, name, expected)) return expected;
+    }
     const head = await this.head(aggregateId);
     const actual = head?.version ?? 0;
     if (expected !== 'any' && expected !== actual) {

@@ -1,6 +1,5 @@
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import type { DataSource } from 'typeorm';
-import { InvalidArgumentError } from '../../errors/invalid-argument.error.js';
 import { assertJsonSafe, assertValidId, validateAppend } from '../append-validation.js';
 import { EventStore } from '../event-store.js';
 import type {
@@ -21,6 +20,7 @@ import type {
 } from './mysql-event-store.options.js';
 import { toSnapshot, toStoredEvent, type EventRow, type SnapshotRow } from './mysql-row-mapping.js';
 import { assertValidTablePrefix, ensureFluxTables } from './mysql-schema.js';
+import { assertCount, limitClause, MysqlPositionedReader } from './mysql-positioned-reader.js';
 import { MysqlSequencer } from './mysql-sequencer.js';
 import { MysqlStatements } from './mysql-statements.js';
 import { StreamVersionCache } from './stream-version-cache.js';
@@ -35,6 +35,7 @@ export class MysqlEventStore extends EventStore {
   private readonly statements: MysqlStatements;
   private readonly sequencer: MysqlSequencer;
   private readonly appender: MysqlAppender;
+  private readonly reader: MysqlPositionedReader;
   private readonly cache = new StreamVersionCache();
   private closing: Promise<void> | null = null;
 
@@ -47,6 +48,7 @@ export class MysqlEventStore extends EventStore {
     super();
     this.statements = new MysqlStatements(prefix);
     this.sequencer = new MysqlSequencer(pool, this.statements);
+    this.reader = new MysqlPositionedReader(pool, this.statements, this.sequencer);
     this.appender = new MysqlAppender(pool, this.statements, this.sequencer, this.cache);
   }
 
@@ -103,7 +105,7 @@ export class MysqlEventStore extends EventStore {
     const from = Math.max(1, Math.floor(options.fromVersion ?? 1));
     const sql = this.statements.selectStream + limitClause(options.limit);
     return this.guard('readStream', async () => {
-      const rows = await this.readPositioned(sql, [aggregateId, from]);
+      const rows = await this.reader.read(sql, [aggregateId, from]);
       const last = rows.at(-1);
       if (last) this.cache.remember(aggregateId, last.aggregate_name, last.version);
       return rows.map(toStoredEvent);
@@ -117,10 +119,10 @@ export class MysqlEventStore extends EventStore {
       // Caught up? Then make sure no crashed writer left committed rows without a position.
       const full = (rows: EventRow[]) =>
         options.limit !== undefined && rows.length >= options.limit;
-      const rows = await this.readPositioned(
+      const rows = await this.reader.read(
         sql,
         [after],
-        (page) => !full(page) && this.hasUnsequenced(),
+        (page) => !full(page) && this.reader.hasUnsequenced(),
       );
       return rows.map(toStoredEvent);
     });
@@ -129,7 +131,7 @@ export class MysqlEventStore extends EventStore {
   async getEvent(eventId: string): Promise<StoredEvent | null> {
     if (typeof eventId !== 'string' || eventId.length === 0) return null;
     return this.guard('getEvent', async () => {
-      const [row] = await this.readPositioned(this.statements.selectEvent, [eventId]);
+      const [row] = await this.reader.read(this.statements.selectEvent, [eventId]);
       return row ? toStoredEvent(row) : null;
     });
   }
@@ -184,32 +186,6 @@ export class MysqlEventStore extends EventStore {
     return this.closing;
   }
 
-  /**
-   * Reads rows; when one has no position yet (committed, its pass still to come) or `needsPass`
-   * says so, runs a pass and reads again, so callers only ever see positioned events. Should
-   * writers keep committing in between, the result is cut before the first unpositioned row.
-   */
-  private async readPositioned(
-    sql: string,
-    values: unknown[],
-    needsPass: (rows: EventRow[]) => boolean | Promise<boolean> = () => false,
-  ): Promise<EventRow[]> {
-    let rows = (await this.pool.query<RowDataPacket[]>(sql, values))[0] as EventRow[];
-    for (let attempt = 1; attempt <= READ_PASSES; attempt++) {
-      const pending = rows.some((row) => row.position === null);
-      if (!pending && (attempt > 1 || !(await needsPass(rows)))) return rows;
-      await this.sequencer.sequence();
-      rows = (await this.pool.query<RowDataPacket[]>(sql, values))[0] as EventRow[];
-    }
-    const firstPending = rows.findIndex((row) => row.position === null);
-    return firstPending < 0 ? rows : rows.slice(0, firstPending);
-  }
-
-  private async hasUnsequenced(): Promise<boolean> {
-    const [rows] = await this.pool.query<RowDataPacket[]>(this.statements.hasUnsequenced);
-    return rows.length > 0;
-  }
-
   private async guard<T>(operation: string, run: () => Promise<T>): Promise<T> {
     try {
       return await run();
@@ -220,20 +196,5 @@ export class MysqlEventStore extends EventStore {
         tables: this.statements.tables.events,
       });
     }
-  }
-}
-
-/** Passes a read may trigger before it settles for what is positioned. */
-const READ_PASSES = 3;
-
-function limitClause(limit: number | undefined): string {
-  if (limit === undefined) return '';
-  assertCount('limit', limit);
-  return ` LIMIT ${limit}`;
-}
-
-function assertCount(field: string, value: unknown): asserts value is number {
-  if (!Number.isSafeInteger(value) || (value as number) < 0) {
-    throw new InvalidArgumentError(field, `expected a non-negative integer, got ${String(value)}`);
   }
 }

@@ -10,6 +10,9 @@ const consoleLogger: FeedLogger = {
   error: (message) => console.error(message),
 };
 
+/** The options with every default applied. */
+export type ResolvedConsumerOptions = ReturnType<typeof validateConsumerOptions>;
+
 /** Checks the options once, at construction, and fills in the defaults. */
 export function validateConsumerOptions(options: FeedConsumerOptions) {
   const where = `FeedConsumer "${options?.name}"`;

@@ -1,8 +1,8 @@
 import { EVENT_VERSION_KEY, type EventRegistry } from '../../event-sourcing/event-registry.js';
+import { backoffDelay } from '../../workers/backoff.js';
 import type { FeedEvent } from '../feed-event.js';
 import type { OffsetStore } from '../offset-store/offset-store.js';
 import type { FeedConsumerState, FeedEventHandler, FeedLogger } from './feed-consumer.types.js';
-import { backoffDelay } from '../../workers/backoff.js';
 import type { Waker } from './waker.js';
 
 /** Thrown inside the consumer to unwind when it is stopped during a retry; never escapes. */

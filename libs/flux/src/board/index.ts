@@ -1,0 +1,7 @@
+export * from './board.module.js';
+export * from './board-options.js';
+export * from './board-request.guard.js';
+export type { BoardStream } from './streams-overview.js';
+export type { DeadLetterPage } from './dead-letters.js';
+export type { DeadLetterView } from './dead-letter-view.js';
+export type { BoardEvent, BoardEventPage, BoardHistory } from './board-events.js';
