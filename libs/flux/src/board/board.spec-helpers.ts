@@ -11,7 +11,7 @@ import { FluxBoardModule } from './board.module.js';
 import type { FluxBoardOptions } from './board-options.js';
 
 /** What an event's data may hold: user input, including markup. */
-export const XSS = '<img src=x onerror="window.__xss = 1">';
+export const XSS = '<img src=x onerror=window.__xss=1>';
 
 export interface BoardApp {
   app: INestApplication;
@@ -74,8 +74,7 @@ export async function seedDeadLetters(broker: EventBroker, bodies: unknown[]): P
   const ids: string[] = [];
   await consumer.consume(bodies.length, 100, async (events) => {
     for (const event of events) {
-      const where = { group: 'ledger', consumer: consumer.name };
-      ids.push(await publishDeadLetter(broker, event, where, new Error(`card declined ${XSS}`)));
+      ids.push(await publishDeadLetter(broker, event, new Error(`card declined ${XSS}`)));
     }
   });
   return ids;
