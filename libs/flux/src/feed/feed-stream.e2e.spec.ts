@@ -9,7 +9,7 @@ import {
   openSse,
   type SseTestClient,
   startFeedApp,
-} from './feed.test-support.js';
+} from './feed.spec-helpers.js';
 
 /** Appends like another process would: nothing in this process is told. */
 class OtherProcessStore extends MemoryEventStore {

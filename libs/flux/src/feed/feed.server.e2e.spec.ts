@@ -1,7 +1,7 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FeedEvent, FeedPage } from './feed-event.js';
-import { appendCredits, type FeedApp, startFeedApp } from './feed.test-support.js';
+import { appendCredits, type FeedApp, startFeedApp } from './feed.spec-helpers.js';
 
 const get = async (url: string, headers: Record<string, string> = {}) => {
   const response = await fetch(url, { headers });

@@ -9,7 +9,7 @@ import {
   type FeedApp,
   freePort,
   startFeedApp,
-} from '../feed.test-support.js';
+} from '../feed.spec-helpers.js';
 import type { FeedEvent } from '../feed-event.js';
 import { MemoryOffsetStore } from '../offset-store/memory-offset-store.js';
 import { FeedConsumer } from './feed-consumer.js';

@@ -8,7 +8,7 @@ import {
   appendCredits,
   type FeedApp,
   startFeedApp,
-} from '../feed.test-support.js';
+} from '../feed.spec-helpers.js';
 import { MemoryOffsetStore } from '../offset-store/memory-offset-store.js';
 import { FeedSubscriber } from './feed-subscriber.decorator.js';
 import { FeedSubscribers } from './feed-subscribers.js';
