@@ -8,3 +8,4 @@ export * from './broker/index.js';
 export * from './relay/index.js';
 export * from './cqrs/index.js';
 export * from './observability/index.js';
+export * from './feed/index.js';

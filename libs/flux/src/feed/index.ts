@@ -1,9 +1,7 @@
 export * from './feed-event.js';
 export * from './feed-options.js';
-export * from './feed-params.js';
 export * from './feed.controller.js';
 export * from './feed.module.js';
-export * from './feed-stream.hub.js';
 export * from './offset-store/offset-store.js';
 export * from './offset-store/memory-offset-store.js';
 export * from './offset-store/mysql-offset-store.js';
@@ -11,7 +9,6 @@ export * from './offset-store/redis-offset-store.js';
 export * from './consumer/feed-consumer.js';
 export * from './consumer/feed-consumer.types.js';
 export * from './consumer/feed-http.error.js';
-export * from './consumer/sse-parser.js';
 export * from './subscriber/feed-subscriber.decorator.js';
 export * from './subscriber/feed-subscriber.accessor.js';
 export * from './subscriber/feed-subscriber.explorer.js';

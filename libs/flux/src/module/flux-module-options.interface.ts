@@ -1,6 +1,7 @@
 import type { RedisOptions } from 'ioredis';
 import type { BrokerOptions } from '../broker/broker-options.interface.js';
 import type { RelayOptions } from '../relay/relay.options.js';
+import type { FeedServerOptions } from '../feed/feed-options.js';
 
 export interface StreamRegistration {
   name: string;
@@ -34,8 +35,8 @@ export interface FluxModuleOptions {
   redis?: Record<string, string | RedisOptions>;
   /** Every stream used must be registered. */
   streams?: Array<string | StreamRegistration>;
-  /** Mounts the HTTP feed when given. */
-  feed?: FeedOptions;
+  /** Mounts the HTTP feed when given (docs/feed.md). Not available through `forRootAsync`. */
+  feed?: FeedServerOptions;
   /** Prefix of every Redis key the broker touches (streams, checkpoints, locks). */
   keyPrefix?: string;
   /** Tuning of the broker (message size and nesting limits). */

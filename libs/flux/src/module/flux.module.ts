@@ -1,4 +1,7 @@
-import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { FluxFeedModule } from '../feed/feed.module.js';
+import { createFeedSubscriberProviders } from '../feed/subscriber/feed-subscriber.providers.js';
+import { FeedSubscribers } from '../feed/subscriber/feed-subscribers.js';
 import { DiscoveryModule } from '@nestjs/core';
 import { createBrokerProviders } from '../broker/broker.providers.js';
 import { EventBroker } from '../broker/event-broker.js';
@@ -35,8 +38,10 @@ import { FLUX_MODULE_OPTIONS, FluxConfigurableModule } from './flux.module-defin
     ...createBrokerProviders(),
     RelayService,
     CqrsEventBridge,
+    ...createFeedSubscriberProviders(),
   ],
   exports: [
+    FeedSubscribers,
     EventRegistry,
     AggregateCatalog,
     SavedEventsBus,
@@ -55,6 +60,13 @@ export class FluxModule extends FluxConfigurableModule implements OnApplicationS
   }
 
   static forFeature = forFeature;
+
+  /** `forRoot`, plus the HTTP feed's routes when `feed` is given. */
+  static override forRoot(options: FluxModuleOptions): DynamicModule {
+    const definition = super.forRoot(options);
+    if (!options.feed) return definition;
+    return { ...definition, imports: [...(definition.imports ?? []), FluxFeedModule.forRoot(options.feed)] };
+  }
 
   /** Runs after every worker stopped (they stop in beforeApplicationShutdown): producers last. */
   async onApplicationShutdown(): Promise<void> {

@@ -3,13 +3,7 @@ import type { EventBroker } from '../broker/event-broker.js';
 import type { StreamEvent } from '../broker/stream-event.js';
 import { describeError, publishDeadLetter } from './dead-letter.js';
 import { PoisonMessageError } from './typed-message-handler.js';
-
-/** Counters a worker reports in its status. */
-export interface WorkerCounters {
-  processed: number;
-  failed: number;
-  deadLettered: number;
-}
+import type { WorkerMetrics } from './worker-metrics.js';
 
 /** A batch's handler failed: its unhandled messages stay pending for a retry after a backoff. */
 export class BatchFailedError extends Error {
@@ -47,7 +41,7 @@ export class BatchDispatcher {
   constructor(
     private readonly options: BatchDispatcherOptions,
     private readonly broker: EventBroker,
-    private readonly counters: WorkerCounters,
+    private readonly metrics: WorkerMetrics,
     private readonly logger: Logger,
   ) {}
 
@@ -93,11 +87,12 @@ export class BatchDispatcher {
 
   /** The batch is the unit: on failure, the messages out of deliveries go to the dead letters. */
   private async dispatchRaw(events: StreamEvent[]): Promise<void> {
+    const startedAt = Date.now();
     try {
       await this.options.handleBatch!(events);
-      this.counters.processed += events.length;
+      this.metrics.handled(events, startedAt);
     } catch (error) {
-      this.counters.failed++;
+      this.metrics.failure();
       this.logFailure(`batch of ${events.length} (first ${events[0]?.id})`, events[0], error);
       // What the handler acked itself is done; only the rest may be out of deliveries.
       const exhausted = events.filter((msg) => !msg.acked && this.exhausted(msg));
@@ -108,9 +103,10 @@ export class BatchDispatcher {
 
   /** Runs the typed handler; returns the error of a failed attempt, or undefined. */
   private async tryOne(msg: StreamEvent): Promise<unknown> {
+    const startedAt = Date.now();
     try {
       await this.options.handleOne!(msg);
-      this.counters.processed++;
+      this.metrics.handled([msg], startedAt);
       this.unattempted.delete(msg.id);
       return undefined;
     } catch (error) {
@@ -118,7 +114,7 @@ export class BatchDispatcher {
         await this.deadLetter(msg, error);
         return undefined;
       }
-      this.counters.failed++;
+      this.metrics.failure();
       this.logFailure(`message ${msg.id}`, msg, error);
       return error ?? new Error('handler rejected without a reason');
     }
@@ -135,7 +131,7 @@ export class BatchDispatcher {
   private async deadLetter(msg: StreamEvent, error: unknown): Promise<void> {
     const deadId = await publishDeadLetter(this.broker, msg, error);
     await msg.ack();
-    this.counters.deadLettered++;
+    this.metrics.dead();
     this.unattempted.delete(msg.id);
     this.logger.warn(
       `Message ${msg.id} of stream "${msg.stream}" (group "${msg.group}") moved to ` +

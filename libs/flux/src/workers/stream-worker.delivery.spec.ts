@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { StreamEvent } from '../broker/stream-event.js';
 import { DomainEvent } from '../event-sourcing/domain-event.decorator.js';
 import { EventHandler } from '../event-sourcing/event-handler.decorator.js';
+import { FluxInstrumentation } from '../observability/flux-instrumentation.js';
 import { StreamConsumer } from './stream-consumer.decorator.js';
 import { createWorkerApp, waitFor, type WorkerApp } from './workers.spec-helpers.js';
 
@@ -133,6 +134,14 @@ describe('stream workers: delivery', () => {
   it('moves a message out of deliveries to <stream>:dead and goes on', async () => {
     state.failTimes.set(5, Infinity);
     const t = await start(Parallel);
+    const seen = { consumed: 0, acked: 0, failed: 0, dead: 0, handled: 0 };
+    t.app.get(FluxInstrumentation).subscribe({
+      consumed: (_s, _g, n) => (seen.consumed += n),
+      acked: (_s, _g, n) => (seen.acked += n),
+      failed: (_s, _g, n) => (seen.failed += n),
+      deadLettered: (_s, _g, n) => (seen.dead += n),
+      handled: () => seen.handled++,
+    });
     const ids = await publishNumbers(t, 1, 50);
     await waitFor(() => t.workers.status().some((s) => s.deadLettered === 1), 10_000, 'dead');
     await publishNumbers(t, 51, 100);
@@ -158,6 +167,9 @@ describe('stream workers: delivery', () => {
     expect(fields.consumer).toMatch(/^consumer-/);
     expect(new Date(fields.failed_at).getTime()).toBeGreaterThan(0);
     await waitFor(async () => (await pending(t, 'parallel')) === 0);
+    await waitFor(() => seen.acked === 100, 2_000, 'every message acked once');
+    expect(seen).toMatchObject({ failed: 3, dead: 1, handled: 99 });
+    expect(seen.consumed).toBe(102); // 100 + the two redeliveries of the failing one
   });
 
   it('dead-letters an undecodable body and an unknown type at once', async () => {

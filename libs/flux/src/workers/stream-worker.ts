@@ -1,12 +1,13 @@
 import type { Logger } from '@nestjs/common';
 import { Sleeper, backoffDelay } from './backoff.js';
-import { BatchFailedError, type BatchDispatcher, type WorkerCounters } from './batch-dispatcher.js';
+import { BatchFailedError, type BatchDispatcher } from './batch-dispatcher.js';
 import type { BrokerConsumer } from '../broker/broker-consumer.js';
 import { ConsumerClosedError } from '../broker/errors/consumer-closed.error.js';
 import type { StreamEvent } from '../broker/stream-event.js';
 import { ConnectionWatch } from './connection-watch.js';
 import type { ResolvedStreamConsumerOptions } from './stream-consumer.options.js';
 import type { StreamWorkerStatus } from './stream-worker-status.js';
+import type { WorkerMetrics } from './worker-metrics.js';
 
 /** What one worker needs: where it reads, how it opens its consumer and how it dispatches. */
 export interface StreamWorkerConfig {
@@ -16,7 +17,7 @@ export interface StreamWorkerConfig {
   /** `consumerSingle` or `consumerMany` of the broker; called again after a lost consumer. */
   open: () => Promise<BrokerConsumer>;
   dispatcher: BatchDispatcher;
-  counters: WorkerCounters;
+  metrics: WorkerMetrics;
   logger: Logger;
 }
 
@@ -37,6 +38,7 @@ export class StreamWorker {
   private phase: 'idle' | 'reading' | 'handling' = 'idle';
   private failedBatches = 0;
   private reclaimDue = false;
+  private claiming = false;
   private reclaimTimer?: NodeJS.Timeout;
   private readonly sleeper = new Sleeper();
   private readonly watch: ConnectionWatch;
@@ -76,7 +78,7 @@ export class StreamWorker {
   }
 
   status(): StreamWorkerStatus {
-    const { className, stream, options, counters } = this.config;
+    const { className, stream, options, metrics } = this.config;
     return {
       consumer: className,
       stream,
@@ -86,9 +88,9 @@ export class StreamWorker {
       running: !!this.loop && !this.stopping,
       connected: this.watch.connected,
       lastReadAt: this.watch.lastReadAt,
-      processed: counters.processed,
-      failed: counters.failed,
-      deadLettered: counters.deadLettered,
+      processed: metrics.processed,
+      failed: metrics.failed,
+      deadLettered: metrics.deadLettered,
       lastError: this.watch.lastError,
     };
   }
@@ -111,7 +113,12 @@ export class StreamWorker {
     const consumer = this.consumer;
     if (this.reclaimDue) {
       this.reclaimDue = false;
-      await consumer.autoClaim(options.count, options.claimIdle, this.handler);
+      this.claiming = true;
+      try {
+        await consumer.autoClaim(options.count, options.claimIdle, this.handler);
+      } finally {
+        this.claiming = false;
+      }
     }
     if (this.stopping) return;
     this.phase = 'reading';
@@ -129,7 +136,16 @@ export class StreamWorker {
   private readonly handler = async (events: StreamEvent[]): Promise<void> => {
     this.watch.readSucceeded();
     this.phase = 'handling';
-    await this.config.dispatcher.dispatch(events);
+    const { dispatcher, metrics } = this.config;
+    metrics.consumed(events.length, this.claiming);
+    try {
+      await dispatcher.dispatch(events);
+    } catch (error) {
+      metrics.acked(events.filter((msg) => msg.acked).length);
+      throw error;
+    }
+    // The broker acks the rest of the batch right after this resolves.
+    metrics.acked(events.length);
   };
 
   private delayAfter(error: unknown): number {

@@ -3,15 +3,18 @@ import {
   Injectable,
   Logger,
   type OnApplicationBootstrap,
+  Optional,
 } from '@nestjs/common';
 import { EventRegistry } from '../event-sourcing/event-registry.js';
-import { BatchDispatcher, type WorkerCounters } from './batch-dispatcher.js';
+import { BatchDispatcher } from './batch-dispatcher.js';
 import { EventBroker } from '../broker/event-broker.js';
 import type { StreamEvent } from '../broker/stream-event.js';
 import type { StreamConsumerDefinition } from './stream-consumer.definition.js';
 import { StreamWorker } from './stream-worker.js';
 import type { StreamWorkerStatus } from './stream-worker-status.js';
 import { TypedMessageHandler } from './typed-message-handler.js';
+import { WorkerMetrics } from './worker-metrics.js';
+import { FluxInstrumentation } from '../observability/flux-instrumentation.js';
 
 /**
  * The application's stream workers: started on bootstrap (never before the app is ready),
@@ -26,6 +29,7 @@ export class StreamWorkers implements OnApplicationBootstrap, BeforeApplicationS
   constructor(
     private readonly broker: EventBroker,
     private readonly registry: EventRegistry,
+    @Optional() private readonly instrumentation?: FluxInstrumentation,
   ) {}
 
   /** @internal called by the explorer with each validated consumer */
@@ -53,7 +57,7 @@ export class StreamWorkers implements OnApplicationBootstrap, BeforeApplicationS
   private createWorker(definition: StreamConsumerDefinition): StreamWorker {
     const { className, instance, stream, options, handlers } = definition;
     const logger = new Logger(`StreamConsumer:${className}`);
-    const counters: WorkerCounters = { processed: 0, failed: 0, deadLettered: 0 };
+    const metrics = new WorkerMetrics(stream, options.group, this.instrumentation);
     const typed =
       handlers.kind === 'typed'
         ? new TypedMessageHandler(
@@ -75,13 +79,13 @@ export class StreamWorkers implements OnApplicationBootstrap, BeforeApplicationS
         handleBatch: typed ? undefined : async (events) => raw!.call(instance, events),
       },
       this.broker,
-      counters,
+      metrics,
       logger,
     );
     const open =
       options.mode === 'single'
         ? () => this.broker.consumerSingle(stream, { group: options.group })
         : () => this.broker.consumerMany(stream, { group: options.group });
-    return new StreamWorker({ className, stream, options, open, dispatcher, counters, logger });
+    return new StreamWorker({ className, stream, options, open, dispatcher, metrics, logger });
   }
 }

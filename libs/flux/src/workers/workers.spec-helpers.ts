@@ -5,7 +5,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { Redis, type RedisOptions } from 'ioredis';
-import { createBrokerProviders } from '../broker/broker.providers.js';
 import { EventBroker } from '../broker/event-broker.js';
 import type { StreamRegistration } from '../module/flux-module-options.interface.js';
 import { FluxModule } from '../module/flux.module.js';
@@ -77,7 +76,8 @@ export async function createWorkerApp(options: WorkerAppOptions): Promise<Worker
         streams: options.streams,
       }),
     ],
-    providers: [...createBrokerProviders(), ...createWorkerProviders(), ...options.providers],
+    // FluxModule provides the broker; the workers join it here until the module wires them.
+    providers: [...createWorkerProviders(), ...options.providers],
   }).compile();
   const logger = new CapturingLogger();
   app.useLogger(logger);

@@ -42,12 +42,13 @@ pre { margin: 0; max-height: 160px; max-width: 520px; overflow: auto; background
   border: 1px solid var(--line); border-radius: 6px; padding: 6px 8px; white-space: pre-wrap; word-break: break-word; }
 .num.hot { color: var(--warn); font-weight: 600; }
 .muted { color: var(--muted); }
+.nowrap { white-space: nowrap; }
 .error { color: var(--danger); }
 .consumers { list-style: none; margin: 0; padding: 0; }
 .actions { display: flex; gap: 6px; }
 .pager { display: flex; gap: 8px; justify-content: flex-end; margin-top: 10px; }
 .empty { color: var(--muted); margin: 4px 0; }
-input { font: inherit; padding: 4px 8px; border: 1px solid var(--line); border-radius: 6px; min-width: 260px; }
+#history-id { font: inherit; padding: 4px 8px; border: 1px solid var(--line); border-radius: 6px; min-width: 260px; }
 #status:empty { display: none; }
 #status { margin-bottom: 14px; padding: 8px 12px; border-radius: 8px; }
 #status.ok { background: #ebfbee; color: var(--ok); }

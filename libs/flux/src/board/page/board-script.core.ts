@@ -40,9 +40,14 @@ async function api(method, path, params) {
 }
 
 const seg = (value) => encodeURIComponent(value);
-const json = (value) => JSON.stringify(value, null, 2);
+function json(value) {
+  const flat = JSON.stringify(value);
+  return flat.length <= 60 ? flat : JSON.stringify(value, null, 2);
+}
+const when = (iso) => iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC');
 
 function duration(ms) {
+  if (ms <= 0) return '< 1 s';
   if (ms < 1000) return Math.round(ms) + ' ms';
   const s = ms / 1000;
   if (s < 60) return Math.round(s) + ' s';

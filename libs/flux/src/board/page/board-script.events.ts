@@ -8,7 +8,7 @@ function eventsTable(events) {
     id: e.eventId,
     cells: [
       el('strong', { text: e.position }),
-      el('span', { class: 'muted', text: e.createdAt.replace('T', ' ').replace('Z', '') }),
+      el('span', { class: 'muted', text: when(e.createdAt) }),
       el('button', { type: 'button', class: 'link', title: 'Show its history', text: e.aggregateName + ' · ' + e.aggregateId, onclick: () => showHistory(e.aggregateId) }),
       String(e.version),
       el('code', { text: e.type }),

@@ -77,9 +77,9 @@ async function loadDead() {
 }
 
 function letterRow(d) {
-  const tags = Object.entries(d.tags).map(([k, v]) => el('div', { class: 'muted' }, [k + ': ', el('code', { text: v })]));
+  const tags = Object.entries(d.tags).map(([k, v]) => el('div', { class: 'muted nowrap' }, [k + ': ', el('code', { text: v })]));
   return { id: d.id, cells: [
-    el('div', null, [el('code', { text: d.id }), el('div', { class: 'muted', text: d.failedAt })]),
+    el('div', null, [el('code', { text: d.id }), el('div', { class: 'muted', text: d.failedAt ? when(d.failedAt) : '' })]),
     el('div', null, [el('div', { class: 'error', text: d.error }), el('div', { class: 'muted', text: 'group ' + d.group + ' · ' + d.consumer })]),
     el('div', null, [el('code', { text: d.originalId }), ...tags]),
     d.bodyError ? el('span', { class: 'error', text: 'undecodable body: ' + d.bodyError }) : el('pre', { text: json(d.body) }),

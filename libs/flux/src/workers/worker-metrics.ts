@@ -1,0 +1,51 @@
+import type { StreamEvent } from '../broker/stream-event.js';
+import type { FluxInstrumentation } from '../observability/flux-instrumentation.js';
+
+/**
+ * Counters of one worker (shown in its status), forwarded to the application's instrumentation
+ * hub when there is one (Prometheus metrics subscribe to it).
+ */
+export class WorkerMetrics {
+  processed = 0;
+  failed = 0;
+  deadLettered = 0;
+
+  constructor(
+    private readonly stream: string,
+    private readonly group: string,
+    private readonly hub?: FluxInstrumentation,
+  ) {}
+
+  /** A batch was read (`claimed`: taken over from an idle consumer). */
+  consumed(count: number, claimed: boolean): void {
+    this.hub?.consumed(this.stream, this.group, count);
+    if (claimed) this.hub?.claimed(this.stream, this.group, count);
+  }
+
+  /** Messages handled successfully since `startedAt` (one message, or a raw batch). */
+  handled(messages: StreamEvent[], startedAt: number): void {
+    this.processed += messages.length;
+    if (!this.hub?.active) return;
+    const now = Date.now();
+    const each = (now - startedAt) / messages.length;
+    for (const msg of messages) {
+      // The id's first part is the ms time Redis stored the message: publish → handled.
+      const storedAt = Number(msg.id.slice(0, msg.id.indexOf('-')));
+      this.hub.handled(this.stream, this.group, each, storedAt > 0 ? now - storedAt : undefined);
+    }
+  }
+
+  acked(count: number): void {
+    if (count > 0) this.hub?.acked(this.stream, this.group, count);
+  }
+
+  failure(): void {
+    this.failed++;
+    this.hub?.failed(this.stream, this.group, 1);
+  }
+
+  dead(): void {
+    this.deadLettered++;
+    this.hub?.deadLettered(this.stream, this.group, 1);
+  }
+}
