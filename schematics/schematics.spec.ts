@@ -74,7 +74,11 @@ describe('event schematic', () => {
     const event = tree.readText('/src/account/events/account-credited.event.ts');
     expect(event).toContain("@DomainEvent('AccountCredited')");
     expect(event).toContain('export class AccountCredited {}');
-    tree = await runner.runSchematic('event', { name: 'account-debited', aggregate: 'account' }, tree);
+    tree = await runner.runSchematic(
+      'event',
+      { name: 'account-debited', aggregate: 'account' },
+      tree,
+    );
     expect(tree.readText('/src/account/events/index.ts')).toBe(
       [
         "export * from './account-created.event.js';",
@@ -90,7 +94,10 @@ describe('event schematic', () => {
 
   it('without --aggregate writes to <path>/events/', async () => {
     const tree = await runner.runSchematic('event', { name: 'clock-ticked' }, Tree.empty());
-    expect(tree.files.sort()).toEqual(['/src/events/clock-ticked.event.ts', '/src/events/index.ts']);
+    expect(tree.files.sort()).toEqual([
+      '/src/events/clock-ticked.event.ts',
+      '/src/events/index.ts',
+    ]);
   });
 });
 

@@ -12,14 +12,19 @@ const STREAM = /^[\w.:-]+$/;
  * @returns {{ name: string, dir: string }}
  */
 function parseName(options) {
-  const parts = String(options.name || '').split('/').filter(Boolean);
+  const parts = String(options.name || '')
+    .split('/')
+    .filter(Boolean);
   const name = parts.pop() || '';
   if (!NAME.test(name)) {
     throw new SchematicsException(
       `Invalid name "${options.name}": use letters, digits and dashes, starting with a letter (e.g. account-credited).`,
     );
   }
-  return { name: strings.dasherize(name), dir: normalize([options.path || 'src', ...parts].join('/')) };
+  return {
+    name: strings.dasherize(name),
+    dir: normalize([options.path || 'src', ...parts].join('/')),
+  };
 }
 
 /**

@@ -9,3 +9,4 @@ export * from './relay/index.js';
 export * from './cqrs/index.js';
 export * from './observability/index.js';
 export * from './feed/index.js';
+export * from './workers/index.js';

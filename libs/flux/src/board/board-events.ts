@@ -61,13 +61,22 @@ export class BoardEvents {
     const before = Math.min(o.before ?? lastPosition + 1, lastPosition + 1);
     const after = Math.max(0, before - 1 - o.limit);
     const read = await this.store.readAll({ after, limit: o.limit });
-    const events = read.filter((e) => e.position < before).map(toBoardEvent).reverse();
+    const events = read
+      .filter((e) => e.position < before)
+      .map(toBoardEvent)
+      .reverse();
     return { events, lastPosition, older: after > 0 ? after + 1 : null };
   }
 
   /** Up to `limit` events of one aggregate from `fromVersion` (default 1). */
-  async history(aggregateId: string, o: { fromVersion?: number; limit: number }): Promise<BoardHistory> {
-    const read = await this.store.readStream(aggregateId, { fromVersion: o.fromVersion ?? 1, limit: o.limit });
+  async history(
+    aggregateId: string,
+    o: { fromVersion?: number; limit: number },
+  ): Promise<BoardHistory> {
+    const read = await this.store.readStream(aggregateId, {
+      fromVersion: o.fromVersion ?? 1,
+      limit: o.limit,
+    });
     const events = read.map(toBoardEvent);
     const next = events.length === o.limit ? events[events.length - 1].version + 1 : null;
     return { aggregateId, events, next };

@@ -1,7 +1,13 @@
 import 'reflect-metadata';
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type BoardApp, seedDeadLetters, seedEvents, startBoardApp, XSS } from './board.spec-helpers.js';
+import {
+  type BoardApp,
+  seedDeadLetters,
+  seedEvents,
+  startBoardApp,
+  XSS,
+} from './board.spec-helpers.js';
 
 const apps: BoardApp[] = [];
 afterEach(async () => {
@@ -19,7 +25,11 @@ const mutating = { 'x-flux-board': '1' };
 async function call(url: string, init: RequestInit = {}) {
   const res = await fetch(url, init);
   const text = await res.text();
-  return { status: res.status, body: text.startsWith('{') ? JSON.parse(text) : text, headers: res.headers };
+  return {
+    status: res.status,
+    body: text.startsWith('{') ? JSON.parse(text) : text,
+    headers: res.headers,
+  };
 }
 
 describe('board API: streams', () => {
@@ -42,7 +52,12 @@ describe('board API: streams', () => {
     expect(orders.groups[0].consumers).toEqual([
       { name: 'consumer-single', pending: 1, idle: expect.any(Number) },
     ]);
-    expect(orders.groups[1]).toMatchObject({ group: 'shipping', lag: 3, pending: 0, consumers: [] });
+    expect(orders.groups[1]).toMatchObject({
+      group: 'shipping',
+      lag: 3,
+      pending: 0,
+      consumers: [],
+    });
     expect(payments).toMatchObject({ exists: false, len: 0, groups: [], deadLetters: 0 });
   });
 });
@@ -87,8 +102,12 @@ describe('board API: dead letters', () => {
     const again = await call(`${dead}/${first}/replay`, { method: 'POST', headers: mutating });
     expect(again.status).toBe(404);
 
-    expect((await call(`${dead}/${second}`, { method: 'DELETE', headers: mutating })).status).toBe(200);
-    expect((await call(`${dead}/${second}`, { method: 'DELETE', headers: mutating })).status).toBe(404);
+    expect((await call(`${dead}/${second}`, { method: 'DELETE', headers: mutating })).status).toBe(
+      200,
+    );
+    expect((await call(`${dead}/${second}`, { method: 'DELETE', headers: mutating })).status).toBe(
+      404,
+    );
     expect((await call(dead)).body.letters.map((l: { id: string }) => l.id)).toEqual([third]);
   });
 
@@ -100,7 +119,9 @@ describe('board API: dead letters', () => {
     expect((await call(`${dead}/${id}`, { method: 'DELETE' })).status).toBe(403);
     expect((await call(`${dead}/${id}/replay`)).status).toBe(404);
     expect(await admin.xlen(`${prefix}payments:dead`)).toBe(1);
-    expect((await call(`${dead}/nope/replay`, { method: 'POST', headers: mutating })).status).toBe(400);
+    expect((await call(`${dead}/nope/replay`, { method: 'POST', headers: mutating })).status).toBe(
+      400,
+    );
     expect((await call(`${dead}?limit=0`)).status).toBe(400);
     const unknown = await call(`${boardUrl}/api/streams/ghost/dead`);
     expect(unknown.status).toBe(404);
@@ -172,7 +193,9 @@ describe('board guards', () => {
     };
     const { boardUrl } = await start({ guards: [token], path: 'ops/board' });
     expect((await call(`${boardUrl}/api/streams`)).status).toBe(403);
-    const ok = await call(`${boardUrl}/api/streams`, { headers: { authorization: 'Bearer s3cret' } });
+    const ok = await call(`${boardUrl}/api/streams`, {
+      headers: { authorization: 'Bearer s3cret' },
+    });
     expect(ok.status).toBe(200);
   });
 
@@ -181,7 +204,9 @@ describe('board guards', () => {
     const page = await call(boardUrl);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
-    expect(page.headers.get('content-security-policy')).toMatch(/default-src 'none'; script-src 'sha256-/);
+    expect(page.headers.get('content-security-policy')).toMatch(
+      /default-src 'none'; script-src 'sha256-/,
+    );
     expect(page.body).toContain('<title>Flux board</title>');
   });
 });

@@ -3,7 +3,13 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BoardApp, seedDeadLetters, seedEvents, startBoardApp, XSS } from './board.spec-helpers.js';
+import {
+  type BoardApp,
+  seedDeadLetters,
+  seedEvents,
+  startBoardApp,
+  XSS,
+} from './board.spec-helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [
@@ -56,9 +62,9 @@ describe.skipIf(!existsSync(CHROMIUM))('board page in Chromium', () => {
     await page.goto(board.boardUrl);
     const orders = page.locator('article[data-stream="orders"]');
     await expect.poll(() => orders.locator('h2').textContent()).toBe('orders');
-    await expect.poll(() => orders.locator('tr[data-id="shipping"]').textContent()).toContain(
-      'consumer-single',
-    );
+    await expect
+      .poll(() => orders.locator('tr[data-id="shipping"]').textContent())
+      .toContain('consumer-single');
     const payments = page.locator('article[data-stream="payments"]');
     expect(await payments.getByRole('button', { name: 'Dead letters (2)' }).count()).toBe(1);
     expect(await page.locator('article[data-stream="payments:dead"]').count()).toBe(0);
@@ -73,11 +79,15 @@ describe.skipIf(!existsSync(CHROMIUM))('board page in Chromium', () => {
     await row.waitFor();
     if (SCREENSHOT) await screenshot(page, SCREENSHOT);
     await row.getByRole('button', { name: 'Replay' }).click();
-    await expect.poll(() => page.locator('#status').textContent()).toContain(`Replayed ${deadIds[1]}`);
+    await expect
+      .poll(() => page.locator('#status').textContent())
+      .toContain(`Replayed ${deadIds[1]}`);
     await expect.poll(() => row.count()).toBe(0);
     expect(await board.admin.xlen(`${board.prefix}payments:dead`)).toBe(1);
     const [[, fields]] = await board.admin.xrange(`${board.prefix}payments`, '-', '+');
-    expect(fields).toEqual(expect.arrayContaining(['type', 'PaymentFailed', 'aggregate_id', 'pay-2']));
+    expect(fields).toEqual(
+      expect.arrayContaining(['type', 'PaymentFailed', 'aggregate_id', 'pay-2']),
+    );
     expect(fields).not.toContain('error');
   });
 
@@ -94,7 +104,7 @@ describe.skipIf(!existsSync(CHROMIUM))('board page in Chromium', () => {
     expect(await page.locator('#history pre').first().textContent()).toContain(XSS);
     if (SCREENSHOT) await screenshot(page, SCREENSHOT.replace(/\.png$/, '-events.png'));
     expect(await page.locator('img').count()).toBe(0);
-    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as { __xss?: number }).__xss)).toBeUndefined();
     expect(errors).toEqual([]);
   });
 });

@@ -64,20 +64,31 @@ export function createBoardController(path: string, guards: BoardGuard[] = []): 
     @Post('api/streams/:stream/dead/:id/replay')
     @HttpCode(200)
     @UseGuards(BoardRequestGuard)
-    async replay(@Param('stream') stream: string, @Param('id') id: string): Promise<{ id: string }> {
-      return { id: await this.deadLetters.replay(parseName('stream', stream), parseStreamId('id', id)) };
+    async replay(
+      @Param('stream') stream: string,
+      @Param('id') id: string,
+    ): Promise<{ id: string }> {
+      return {
+        id: await this.deadLetters.replay(parseName('stream', stream), parseStreamId('id', id)),
+      };
     }
 
     @Delete('api/streams/:stream/dead/:id')
     @HttpCode(200)
     @UseGuards(BoardRequestGuard)
-    async remove(@Param('stream') stream: string, @Param('id') id: string): Promise<{ deleted: string }> {
+    async remove(
+      @Param('stream') stream: string,
+      @Param('id') id: string,
+    ): Promise<{ deleted: string }> {
       await this.deadLetters.remove(parseName('stream', stream), parseStreamId('id', id));
       return { deleted: id };
     }
 
     @Get('api/events')
-    latest(@Query('before') before: unknown, @Query('limit') limit: unknown): Promise<BoardEventPage> {
+    latest(
+      @Query('before') before: unknown,
+      @Query('limit') limit: unknown,
+    ): Promise<BoardEventPage> {
       return this.events.latest({
         before: before === undefined ? undefined : parseIntParam('before', before, 1, 1),
         limit: parseLimit(limit),

@@ -11,9 +11,9 @@ export const DEAD_LETTER_TAG_NAMES = [
 ] as const satisfies readonly (keyof DeadLetterTags)[];
 
 // Fails to compile when `DeadLetterTags` gains a tag this list does not strip.
-const _everyTagListed: [Exclude<keyof DeadLetterTags, (typeof DEAD_LETTER_TAG_NAMES)[number]>] extends [
-  never,
-]
+const _everyTagListed: [
+  Exclude<keyof DeadLetterTags, (typeof DEAD_LETTER_TAG_NAMES)[number]>,
+] extends [never]
   ? true
   : false = true;
 

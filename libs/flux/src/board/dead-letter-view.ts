@@ -25,7 +25,11 @@ export interface DeadLetterView {
 const DEAD_TAGS: ReadonlySet<string> = new Set(DEAD_LETTER_TAG_NAMES);
 
 /** Decodes one raw dead-letter entry; a broken body is reported, never thrown. */
-export function toDeadLetterView(id: string, fields: Buffer[], codec: MessageCodec): DeadLetterView {
+export function toDeadLetterView(
+  id: string,
+  fields: Buffer[],
+  codec: MessageCodec,
+): DeadLetterView {
   const dead: Record<string, string> = Object.create(null);
   const tags: Record<string, string> = Object.create(null);
   let raw: Buffer | undefined;

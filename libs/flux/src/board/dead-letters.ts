@@ -42,7 +42,9 @@ export class DeadLetters {
       client.xrangeBuffer(deadKey, start, '+', 'COUNT', o.limit),
       client.xlen(deadKey),
     ]);
-    const letters = entries.map(([id, fields]) => toDeadLetterView(id.toString(), fields, this.codec));
+    const letters = entries.map(([id, fields]) =>
+      toDeadLetterView(id.toString(), fields, this.codec),
+    );
     const next = entries.length === o.limit ? letters[letters.length - 1].id : null;
     return { stream, total, letters, next };
   }
@@ -54,7 +56,14 @@ export class DeadLetters {
    */
   async replay(stream: string, id: string): Promise<string> {
     const { client, deadKey, key } = this.locate(stream);
-    const newId = await client.eval(REPLAY_DEAD_LETTER_LUA, 2, deadKey, key, id, ...DEAD_LETTER_TAG_NAMES);
+    const newId = await client.eval(
+      REPLAY_DEAD_LETTER_LUA,
+      2,
+      deadKey,
+      key,
+      id,
+      ...DEAD_LETTER_TAG_NAMES,
+    );
     if (newId === null) throw notFound(stream, id);
     return String(newId);
   }
@@ -75,7 +84,11 @@ export class DeadLetters {
     }
     const registered = this.registry.get(stream);
     const client = this.pools.get(registered.pool, stream);
-    return { client, key: registered.key, deadKey: this.registry.keyPrefix + deadLetterStreamOf(stream) };
+    return {
+      client,
+      key: registered.key,
+      deadKey: this.registry.keyPrefix + deadLetterStreamOf(stream),
+    };
   }
 }
 

@@ -43,17 +43,19 @@ export class StreamsOverview {
 
   private async describe(stream: RegisteredStream): Promise<BoardStream> {
     const base = { stream: stream.name, pool: stream.pool };
+    const absent = { exists: false, len: 0, oldestEventSeconds: 0, groups: [] };
+    const deadKey = this.registry.keyPrefix + deadLetterStreamOf(stream.name);
     try {
       const [stats, deadLetters] = await Promise.all([
         this.broker.getStreamStatistics(stream.name),
-        this.pools.get(stream.pool, stream.name).xlen(this.registry.keyPrefix + deadLetterStreamOf(stream.name)),
+        this.pools.get(stream.pool, stream.name).xlen(deadKey),
       ]);
-      if (!stats) return { ...base, exists: false, len: 0, oldestEventSeconds: 0, groups: [], deadLetters };
+      if (!stats) return { ...base, ...absent, deadLetters };
       const { len, oldestEventSeconds, groups } = stats;
       return { ...base, exists: true, len, oldestEventSeconds, groups, deadLetters };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      return { ...base, exists: false, len: 0, oldestEventSeconds: 0, groups: [], deadLetters: 0, error: message };
+      return { ...base, ...absent, deadLetters: 0, error: message };
     }
   }
 }

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 import { createTestBroker, type TestBroker } from './broker.spec-helpers.js';
 import { ConsumerClosedError } from './errors/consumer-closed.error.js';
 import type { StreamEvent } from './stream-event.js';
@@ -30,6 +31,13 @@ describe('BrokerConsumer', () => {
     expect(seen[0].group).toBe('consumer_group');
     expect(await t.admin.xlen(t.key('jobs'))).toBe(0);
     expect(await pendingOf()).toBe(0);
+  });
+
+  it('rejects invalid arguments without touching Redis', async () => {
+    const consumer = await t.broker.consumerMany('jobs');
+    await expect(consumer.consume(0, 0, () => undefined)).rejects.toThrow(InvalidArgumentError);
+    await expect(consumer.consume(1, -1, () => undefined)).rejects.toThrow(/blockMs/);
+    await expect(consumer.autoClaim(1, 1.5, () => undefined)).rejects.toThrow(/minIdleMs/);
   });
 
   it('calls no handler on an empty read', async () => {
@@ -127,7 +135,11 @@ describe('BrokerConsumer', () => {
     await idle.consume(10, 0, () => undefined);
     expect(await holder.cleanup()).toBe(false);
     expect(await idle.cleanup()).toBe(true);
-    const consumers = (await t.admin.xinfo('CONSUMERS', t.key('jobs'), 'consumer_group')) as unknown[][];
+    const consumers = (await t.admin.xinfo(
+      'CONSUMERS',
+      t.key('jobs'),
+      'consumer_group',
+    )) as unknown[][];
     expect(consumers.map((c) => c[1])).toEqual([holder.name]);
     expect(await pendingOf()).toBe(1);
     await expect(holder.consume(1, 0, () => undefined)).rejects.toThrow(ConsumerClosedError);

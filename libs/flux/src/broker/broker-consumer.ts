@@ -1,3 +1,4 @@
+import { readArgumentsError } from './consumer-arguments.js';
 import { ConsumerReader } from './consumer-reader.js';
 import { ConsumerClosedError } from './errors/consumer-closed.error.js';
 import type { MessageCodec } from './message-codec.js';
@@ -53,7 +54,8 @@ export class BrokerConsumer implements StreamEventSource {
    * a loop can retry: ioredis reconnects, and a group lost in a Redis restart is recreated.
    */
   consume(count: number, blockMs: number, handler: BatchHandler): Promise<number> {
-    return this.exclusive(async () => {
+    const invalid = readArgumentsError(count, 'blockMs', blockMs, handler);
+    return this.exclusive(invalid, async () => {
       while (this.checkPending && !this.isClosed) {
         const events = await this.reader.readPending(count);
         if (events === null) this.checkPending = false;
@@ -71,7 +73,8 @@ export class BrokerConsumer implements StreamEventSource {
    * messages handled.
    */
   autoClaim(count: number, minIdleMs: number, handler: BatchHandler): Promise<number> {
-    return this.exclusive(async () => {
+    const invalid = readArgumentsError(count, 'minIdleMs', minIdleMs, handler);
+    return this.exclusive(invalid, async () => {
       let cursor = '0-0';
       let handled = 0;
       do {
@@ -114,7 +117,9 @@ export class BrokerConsumer implements StreamEventSource {
     return this.reader.ack(ids);
   }
 
-  private exclusive<T>(operation: () => Promise<T>): Promise<T> {
+  /** Runs `operation` after the previous one settled, unless the call is invalid or closed. */
+  private exclusive<T>(invalid: Error | undefined, operation: () => Promise<T>): Promise<T> {
+    if (invalid) return Promise.reject(invalid);
     if (this.isClosed) return Promise.reject(new ConsumerClosedError(this.stream, this.name));
     const run = this.tail.then(operation);
     this.tail = run.then(

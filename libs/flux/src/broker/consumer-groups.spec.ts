@@ -18,10 +18,12 @@ describe('several consumer groups on one stream', () => {
     expect(await t.admin.xlen(t.key('events'))).toBe(2); // mailing has not read them yet
 
     // mailing acks only the first; the second stays pending there and in the stream
-    await mailing.consume(10, 0, async (events) => {
-      await events[0].ack();
-      throw new Error('second failed');
-    }).catch(() => 0);
+    await mailing
+      .consume(10, 0, async (events) => {
+        await events[0].ack();
+        throw new Error('second failed');
+      })
+      .catch(() => 0);
     const left = await t.admin.xrange(t.key('events'), '-', '+');
     expect(left.map(([id]) => id)).toEqual([ids[1]]);
 
@@ -52,7 +54,13 @@ describe('several consumer groups on one stream', () => {
     expect(await t.admin.xlen(t.key('capped'))).toBeGreaterThanOrEqual(1000); // slow read nothing
 
     const seen: unknown[] = [];
-    while ((await slow.consume(200, 0, (events) => void seen.push(...events.map((e) => e.unserialize())))) > 0);
+    while (
+      (await slow.consume(
+        200,
+        0,
+        (events) => void seen.push(...events.map((e) => e.unserialize())),
+      )) > 0
+    );
     expect(seen).toEqual(Array.from({ length: 1000 }, (_, i) => i));
     expect(ids).toHaveLength(500);
 

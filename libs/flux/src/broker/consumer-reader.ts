@@ -66,7 +66,10 @@ export class ConsumerReader {
       if (closed()) return [];
       const client =
         blockMs > 0
-          ? (this.blocking ??= this.pools.createDedicated(this.registered.pool, this.registered.name))
+          ? (this.blocking ??= this.pools.createDedicated(
+              this.registered.pool,
+              this.registered.name,
+            ))
           : this.client;
       try {
         const entries = readGroupEntries(await client.callBuffer('xreadgroup', ...args));

@@ -15,16 +15,24 @@ describe('EventBroker.publish', () => {
   async function readAll(stream: string): Promise<StreamEvent[]> {
     const consumer = await t.broker.consumerSingle(stream);
     let events: StreamEvent[] = [];
-    await consumer.consume(100, 0, (batch) => {
-      events = batch;
-      throw new Error('keep them'); // leave them in the stream for inspection
-    }).catch(() => undefined);
+    await consumer
+      .consume(100, 0, (batch) => {
+        events = batch;
+        throw new Error('keep them'); // leave them in the stream for inspection
+      })
+      .catch(() => undefined);
     return events;
   }
 
   it('returns the message id and round-trips body and tags', async () => {
     t = createTestBroker(['orders']);
-    const body = { id: 7, items: ['a', 'b'], total: 12.5, at: new Date(1_700_000_000_000), none: null };
+    const body = {
+      id: 7,
+      items: ['a', 'b'],
+      total: 12.5,
+      at: new Date(1_700_000_000_000),
+      none: null,
+    };
     const id = await t.broker.publish('orders', body, { type: 'OrderPlaced', version: '3' });
     expect(id).toMatch(/^\d+-\d+$/);
     const second = await t.broker.publish('orders', 'plain string');
@@ -81,9 +89,16 @@ describe('EventBroker.publish', () => {
 
   it('never lets __proto__ keys change a prototype', async () => {
     t = createTestBroker(['orders']);
-    const hostile = JSON.parse('{"__proto__": {"polluted": true}, "constructor": {"prototype": {"bad": 1}}}');
+    const hostile = JSON.parse(
+      '{"__proto__": {"polluted": true}, "constructor": {"prototype": {"bad": 1}}}',
+    );
     await t.broker.publish('orders', hostile);
-    await t.admin.xadd(t.key('orders'), '*', 'body', Buffer.from(encode({ nested: { constructor: 1 } })));
+    await t.admin.xadd(
+      t.key('orders'),
+      '*',
+      'body',
+      Buffer.from(encode({ nested: { constructor: 1 } })),
+    );
     const [first, second] = await readAll('orders');
     expect(() => first.unserialize()).toThrow(MessageDecodeError);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();

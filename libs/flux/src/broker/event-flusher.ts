@@ -63,7 +63,7 @@ export class EventFlusher {
     return run;
   }
 
-  /** Drops every buffered event without sending it. */
+  /** Drops every buffered event not sent yet (a flush in progress still completes). */
   clear(): void {
     this.streams = [];
     this.bodies = [];
@@ -74,6 +74,7 @@ export class EventFlusher {
   private async send(): Promise<string[]> {
     const count = this.streams.length;
     if (count === 0) return [];
+    const ids = this.ids; // clear() during the flush swaps the arrays; results land here
     const batches = this.buildBatches(count);
     const results = await Promise.allSettled([...batches.values()].map((b) => b.pipeline.exec()));
     const failedPools: string[] = [];
@@ -83,24 +84,30 @@ export class EventFlusher {
     for (const [pool, batch] of batches) {
       const result = results[index++];
       const replies = result.status === 'fulfilled' ? result.value : null;
+      const failure: unknown = result.status === 'rejected' ? result.reason : new Error('no reply');
       let failed = 0;
-      // Replies beyond the XADDs are trims: a failed trim is retried by the next publish.
+      // Replies after the XADDs belong to trims: a failed trim is retried by the next publish.
       for (let i = 0; i < batch.indices.length; i++) {
-        const [error, id] = replies?.[i] ?? [result.status === 'rejected' ? result.reason : null];
-        if (error || typeof id !== 'string') {
+        const reply = replies?.[i];
+        if (reply && !reply[0] && typeof reply[1] === 'string') {
+          ids[batch.indices[i]] = reply[1];
+        } else {
           failed++;
-          cause ??= error ?? new Error('no reply');
-        } else this.ids[batch.indices[i]] = id;
+          cause ??= reply?.[0] ?? failure;
+        }
       }
       if (failed > 0) failedPools.push(pool);
       unsent += failed;
     }
     if (unsent > 0) throw new FlushError(failedPools, unsent, { cause });
-    const ids = this.ids.splice(0, count) as string[];
-    this.streams.splice(0, count);
-    this.bodies.splice(0, count);
-    this.tags.splice(0, count);
-    return ids;
+    const sent = ids.slice(0, count) as string[];
+    if (ids === this.ids) {
+      ids.splice(0, count);
+      this.streams.splice(0, count);
+      this.bodies.splice(0, count);
+      this.tags.splice(0, count);
+    }
+    return sent;
   }
 
   private buildBatches(count: number): Map<string, PoolBatch> {

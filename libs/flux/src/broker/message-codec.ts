@@ -27,7 +27,9 @@ const DEFAULT_MAX_DEPTH = 100;
 class LimitedDecoder extends Decoder {
   constructor(
     private readonly maxDepth: number,
-    limits: Required<Omit<MessageCodecLimits, 'maxBodyBytes' | 'maxDepth'>> & { maxExtLength: number },
+    limits: Required<Omit<MessageCodecLimits, 'maxBodyBytes' | 'maxDepth'>> & {
+      maxExtLength: number;
+    },
   ) {
     super({ ...limits, mapKeyConverter: safeMapKey });
   }

@@ -38,7 +38,10 @@ export class StreamRegistry {
     const pool = reg.pool ?? DEFAULT_POOL;
     if (!this.pools.has(pool)) throw new PoolNotConfiguredError(pool, reg.name);
     if (reg.maxLen !== undefined && !(Number.isInteger(reg.maxLen) && reg.maxLen > 0)) {
-      throw new InvalidArgumentError(`maxLen of stream "${reg.name}"`, 'must be a positive integer');
+      throw new InvalidArgumentError(
+        `maxLen of stream "${reg.name}"`,
+        'must be a positive integer',
+      );
     }
     const existing = this.streams.get(reg.name);
     if (existing) {

@@ -36,22 +36,31 @@ export async function readStreamStatistics(
   stream: RegisteredStream,
 ): Promise<StreamStatistics | null> {
   const { key } = stream;
-  const first = client.pipeline().time().exists(key).xlen(key).xrange(key, '-', '+', 'COUNT', 1);
-  const [time, exists, len, oldest] = check(await first.exec()) as [
+  const first = await client
+    .pipeline()
+    .exists(key)
+    .time()
+    .xlen(key)
+    .xrange(key, '-', '+', 'COUNT', 1)
+    .xinfo('GROUPS', key) // fails on a missing key: read only once the key is known to exist
+    .exec();
+  if (first?.[0][1] === 0) return null;
+  const [, time, len, oldest, groupList] = check(first) as [
+    number,
     [string, string],
     number,
-    number,
     [string, unknown][],
+    unknown[][],
   ];
-  if (exists === 0) return null;
   const now = Number(time[0]) * 1000 + Math.floor(Number(time[1]) / 1000);
-  const infos = ((await client.xinfo('GROUPS', key)) as unknown[][]).map(record);
+  const infos = groupList.map(record);
   const second = client.pipeline();
   for (const info of infos) {
     second.xpending(key, String(info.name));
     second.xinfo('CONSUMERS', key, String(info.name));
     // Redis reports no lag after some deletions; count the undelivered entries then.
-    if (info.lag == null) (second as unknown as BrokerRedis).fluxCountAfter(key, String(info['last-delivered-id']));
+    if (info.lag == null)
+      (second as unknown as BrokerRedis).fluxCountAfter(key, String(info['last-delivered-id']));
   }
   const replies = infos.length > 0 ? check(await second.exec()) : [];
   let at = 0;
@@ -69,13 +78,11 @@ export async function readStreamStatistics(
       lastDeliveredDuration: ageOf(lastDeliveredId, now),
       lowerId,
       lowerDuration: ageOf(lowerId, now),
-      consumers: consumers.map(
-        (c): StreamConsumerStatistics => ({
-          name: String(c.name),
-          pending: Number(c.pending),
-          idle: Number(c.idle),
-        }),
-      ),
+      consumers: consumers.map((c): StreamConsumerStatistics => ({
+        name: String(c.name),
+        pending: Number(c.pending),
+        idle: Number(c.idle),
+      })),
     };
   });
   groups.sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));

@@ -49,7 +49,10 @@ describe('EventBroker statistics', () => {
 
     const plain = await t.broker.getStreamStatistics('plain');
     expect(plain).toMatchObject({ len: 1, group: null, groups: [] });
-    expect((await t.broker.getStreamsStatistics()).map((s) => s.stream)).toEqual(['stats', 'plain']);
+    expect((await t.broker.getStreamsStatistics()).map((s) => s.stream)).toEqual([
+      'stats',
+      'plain',
+    ]);
     expect((await t.broker.getStreamsStatistics('plain')).map((s) => s.stream)).toEqual(['plain']);
   });
 

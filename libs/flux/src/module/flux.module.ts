@@ -8,6 +8,8 @@ import { EventBroker } from '../broker/event-broker.js';
 import { RedisPools } from '../broker/redis-pools.js';
 import { StreamRegistry } from '../broker/stream-registry.js';
 import { CqrsEventBridge } from '../cqrs/cqrs-event-bridge.js';
+import { StreamWorkers } from '../workers/stream-workers.js';
+import { createWorkerProviders } from '../workers/workers.providers.js';
 import { RelayService } from '../relay/relay.service.js';
 import { AggregateCatalog } from '../event-sourcing/aggregate-catalog.js';
 import { EventRegistry } from '../event-sourcing/event-registry.js';
@@ -36,12 +38,14 @@ import { FLUX_MODULE_OPTIONS, FluxConfigurableModule } from './flux.module-defin
       inject: [FLUX_MODULE_OPTIONS],
     },
     ...createBrokerProviders(),
+    ...createWorkerProviders(),
     RelayService,
     CqrsEventBridge,
     ...createFeedSubscriberProviders(),
   ],
   exports: [
     FeedSubscribers,
+    StreamWorkers,
     EventRegistry,
     AggregateCatalog,
     SavedEventsBus,

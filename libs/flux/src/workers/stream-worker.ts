@@ -1,25 +1,11 @@
-import type { Logger } from '@nestjs/common';
 import { Sleeper, backoffDelay } from './backoff.js';
-import { BatchFailedError, type BatchDispatcher } from './batch-dispatcher.js';
+import { BatchFailedError } from './batch-dispatcher.js';
 import type { BrokerConsumer } from '../broker/broker-consumer.js';
 import { ConsumerClosedError } from '../broker/errors/consumer-closed.error.js';
 import type { StreamEvent } from '../broker/stream-event.js';
 import { ConnectionWatch } from './connection-watch.js';
-import type { ResolvedStreamConsumerOptions } from './stream-consumer.options.js';
+import type { StreamWorkerConfig } from './stream-worker.config.js';
 import type { StreamWorkerStatus } from './stream-worker-status.js';
-import type { WorkerMetrics } from './worker-metrics.js';
-
-/** What one worker needs: where it reads, how it opens its consumer and how it dispatches. */
-export interface StreamWorkerConfig {
-  className: string;
-  stream: string;
-  options: ResolvedStreamConsumerOptions;
-  /** `consumerSingle` or `consumerMany` of the broker; called again after a lost consumer. */
-  open: () => Promise<BrokerConsumer>;
-  dispatcher: BatchDispatcher;
-  metrics: WorkerMetrics;
-  logger: Logger;
-}
 
 /** Beyond `block`, how long a read may take before its connection is presumed dead. */
 const STALL_MARGIN_MS = 10_000;

@@ -1,5 +1,4 @@
 import type { LoggerService, Provider } from '@nestjs/common';
-import { DiscoveryModule } from '@nestjs/core';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -8,7 +7,6 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { EventBroker } from '../broker/event-broker.js';
 import type { StreamRegistration } from '../module/flux-module-options.interface.js';
 import { FluxModule } from '../module/flux.module.js';
-import { createWorkerProviders } from './workers.providers.js';
 import { StreamWorkers } from './stream-workers.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -69,15 +67,13 @@ export async function createWorkerApp(options: WorkerAppOptions): Promise<Worker
   const redis = options.redis ?? REDIS_URL;
   const app = await Test.createTestingModule({
     imports: [
-      DiscoveryModule,
       FluxModule.forRoot({
         redis: { default: redis },
         keyPrefix: prefix,
         streams: options.streams,
       }),
     ],
-    // FluxModule provides the broker; the workers join it here until the module wires them.
-    providers: [...createWorkerProviders(), ...options.providers],
+    providers: options.providers,
   }).compile();
   const logger = new CapturingLogger();
   app.useLogger(logger);
