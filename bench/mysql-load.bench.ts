@@ -66,7 +66,9 @@ async function main(): Promise<void> {
     { imports: [FluxModule.forFeature({ aggregates: [Ledger, SnapshotLedger] })] },
   );
   const full = app.get<AggregateRepository<Ledger>>(getAggregateRepositoryToken(Ledger));
-  const snap = app.get<AggregateRepository<SnapshotLedger>>(getAggregateRepositoryToken(SnapshotLedger));
+  const snap = app.get<AggregateRepository<SnapshotLedger>>(
+    getAggregateRepositoryToken(SnapshotLedger),
+  );
   const table = eventsTable(prefix);
   try {
     for (const [repository, id] of [
@@ -81,33 +83,38 @@ async function main(): Promise<void> {
     }
     const expected = (await full.load(FULL_ID)).balance;
     // Loads are short: more rounds than the default keep the medians steady on a busy machine.
-    const samples = await alternate({
-      'full replay': () =>
-        time(async () => {
-          const ledger = await full.load(FULL_ID);
-          if (ledger.version !== EVENTS || ledger.balance !== expected) throw new Error('full replay: wrong state');
-        }),
-      snapshot: () =>
-        time(async () => {
-          const ledger = await snap.load(SNAP_ID);
-          if (ledger.version !== EVENTS || ledger.balance !== expected) throw new Error('snapshot load: wrong state');
-        }),
-      'raw SELECT': () =>
-        time(async () => {
-          const [rows] = await pool.execute(
-            `SELECT * FROM \`${table}\` WHERE aggregate_id = ? ORDER BY version`,
-            [FULL_ID],
-          );
-          const list = rows as Record<string, unknown>[];
-          let n = 0;
-          for (const row of list) {
-            const data = typeof row.data === 'string' ? JSON.parse(row.data) : row.data;
-            if (typeof row.metadata === 'string') JSON.parse(row.metadata);
-            n += data.cents >= 0 ? 1 : 0;
-          }
-          if (n !== EVENTS) throw new Error(`raw SELECT read ${n} rows`);
-        }),
-    }, { rounds: config.rounds * 3 });
+    const samples = await alternate(
+      {
+        'full replay': () =>
+          time(async () => {
+            const ledger = await full.load(FULL_ID);
+            if (ledger.version !== EVENTS || ledger.balance !== expected)
+              throw new Error('full replay: wrong state');
+          }),
+        snapshot: () =>
+          time(async () => {
+            const ledger = await snap.load(SNAP_ID);
+            if (ledger.version !== EVENTS || ledger.balance !== expected)
+              throw new Error('snapshot load: wrong state');
+          }),
+        'raw SELECT': () =>
+          time(async () => {
+            const [rows] = await pool.execute(
+              `SELECT * FROM \`${table}\` WHERE aggregate_id = ? ORDER BY version`,
+              [FULL_ID],
+            );
+            const list = rows as Record<string, unknown>[];
+            let n = 0;
+            for (const row of list) {
+              const data = typeof row.data === 'string' ? JSON.parse(row.data) : row.data;
+              if (typeof row.metadata === 'string') JSON.parse(row.metadata);
+              n += data.cents >= 0 ? 1 : 0;
+            }
+            if (n !== EVENTS) throw new Error(`raw SELECT read ${n} rows`);
+          }),
+      },
+      { rounds: config.rounds * 3 },
+    );
     report.add({
       metric: `load ${EVENTS} events, full replay`,
       unit: 'ms',

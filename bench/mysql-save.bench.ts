@@ -48,7 +48,11 @@ class BenchAccount extends AggregateRoot {
 }
 
 /** Runs `total` operations split over `lanes` sequential lanes; returns ops/s. */
-async function lanes(total: number, count: number, lane: (index: number, ops: number) => Promise<void>) {
+async function lanes(
+  total: number,
+  count: number,
+  lane: (index: number, ops: number) => Promise<void>,
+) {
   const per = Math.floor(total / count);
   const start = performance.now();
   await Promise.all(Array.from({ length: count }, (_, i) => lane(i, per)));
@@ -82,7 +86,9 @@ async function main(): Promise<void> {
     { eventStore: { type: 'mysql', url: config.mysqlUrl, synchronize: true, tablePrefix: prefix } },
     { imports: [FluxModule.forFeature({ aggregates: [BenchAccount] })] },
   );
-  const repository = app.get<AggregateRepository<BenchAccount>>(getAggregateRepositoryToken(BenchAccount));
+  const repository = app.get<AggregateRepository<BenchAccount>>(
+    getAggregateRepositoryToken(BenchAccount),
+  );
   let run = 0;
 
   const libraryLane = async (id: string, ops: number) => {
@@ -100,13 +106,20 @@ async function main(): Promise<void> {
         await conn.beginTransaction();
         try {
           await conn.execute(insert, [
-            randomUUID(), id, 'bench_account', version + 1, 'BenchCredited',
-            JSON.stringify({ cents: 1 }), '{}', new Date(),
+            randomUUID(),
+            id,
+            'bench_account',
+            version + 1,
+            'BenchCredited',
+            JSON.stringify({ cents: 1 }),
+            '{}',
+            new Date(),
           ]);
           await conn.commit();
         } catch (error) {
           await conn.rollback();
-          if ((error as { code?: string }).code === 'ER_DUP_ENTRY') throw new Error(`conflict on ${id} at ${version}`);
+          if ((error as { code?: string }).code === 'ER_DUP_ENTRY')
+            throw new Error(`conflict on ${id} at ${version}`);
           throw error;
         }
       } finally {
@@ -124,8 +137,14 @@ async function main(): Promise<void> {
     ] as const) {
       const samples = await alternate(
         {
-          library: () => lanes(total, writers, (i, ops) => libraryLane(`acc-${run}-${i}`, ops)).finally(() => run++),
-          baseline: () => lanes(total, writers, (i, ops) => baselineLane(`acc-${run}-${i}`, ops)).finally(() => run++),
+          library: () =>
+            lanes(total, writers, (i, ops) => libraryLane(`acc-${run}-${i}`, ops)).finally(
+              () => run++,
+            ),
+          baseline: () =>
+            lanes(total, writers, (i, ops) => baselineLane(`acc-${run}-${i}`, ops)).finally(
+              () => run++,
+            ),
         },
         { label },
       );

@@ -47,10 +47,14 @@ function main(): void {
     .slice(0, Number(topArg ?? 30));
   let library = 0;
   for (const [key, micros] of byFunction) if (key.includes('libs/flux/')) library += micros;
-  console.log(`profile ${(total / 1000).toFixed(0)} ms; libs/flux self time ${((library / total) * 100).toFixed(1)}%`);
+  console.log(
+    `profile ${(total / 1000).toFixed(0)} ms; libs/flux self time ${((library / total) * 100).toFixed(1)}%`,
+  );
   for (const [key, micros] of rows) {
     const mark = key.includes('libs/flux/') ? '*' : ' ';
-    console.log(`${mark} ${((micros / total) * 100).toFixed(2).padStart(6)}%  ${(micros / 1000).toFixed(0).padStart(6)} ms  ${key}`);
+    console.log(
+      `${mark} ${((micros / total) * 100).toFixed(2).padStart(6)}%  ${(micros / 1000).toFixed(0).padStart(6)} ms  ${key}`,
+    );
   }
 }
 

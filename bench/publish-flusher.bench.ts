@@ -24,7 +24,10 @@ const EVENTS = scaled(100_000, 1000);
 const BATCH = 1000;
 
 async function main(): Promise<void> {
-  const report = new BenchReport('publish-flusher', `flusher publish of ${EVENTS} events, batches of ${BATCH}`);
+  const report = new BenchReport(
+    'publish-flusher',
+    `flusher publish of ${EVENTS} events, batches of ${BATCH}`,
+  );
   const prefix = randomPrefix('pubfl');
   const raw = rawRedis();
   const app = await createFluxApp({
@@ -44,7 +47,8 @@ async function main(): Promise<void> {
         for (let i = 0; i < EVENTS; i += BATCH) {
           const flusher = broker.newFlusher();
           const end = Math.min(EVENTS, i + BATCH);
-          for (let seq = i; seq < end; seq++) flusher.publish('flusher', benchEvent(seq), EVENT_TAGS);
+          for (let seq = i; seq < end; seq++)
+            flusher.publish('flusher', benchEvent(seq), EVENT_TAGS);
           await flusher.flush();
         }
         const rate = perSecond(EVENTS, performance.now() - start);
@@ -58,7 +62,14 @@ async function main(): Promise<void> {
           const pipeline = raw.pipeline();
           const end = Math.min(EVENTS, i + BATCH);
           for (let seq = i; seq < end; seq++) {
-            pipeline.xadd(baselineKey, '*', 'body', encoder.encode(benchEvent(seq)), 'type', EVENT_TAGS.type);
+            pipeline.xadd(
+              baselineKey,
+              '*',
+              'body',
+              encoder.encode(benchEvent(seq)),
+              'type',
+              EVENT_TAGS.type,
+            );
           }
           const results = await pipeline.exec();
           for (const [error] of results ?? []) if (error) throw error;

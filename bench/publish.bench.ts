@@ -24,7 +24,11 @@ const CONCURRENT = scaled(100_000, 1000);
 const IN_FLIGHT = 256;
 
 /** Runs `op(seq)` for seq 0..total-1 with at most `inFlight` pending at once. */
-async function inParallel(total: number, inFlight: number, op: (seq: number) => Promise<unknown>): Promise<void> {
+async function inParallel(
+  total: number,
+  inFlight: number,
+  op: (seq: number) => Promise<unknown>,
+): Promise<void> {
   let next = 0;
   const lane = async () => {
     while (next < total) await op(next++);
@@ -39,13 +43,22 @@ async function main(): Promise<void> {
   );
   const prefix = randomPrefix('pub');
   const raw = rawRedis();
-  const app = await createFluxApp({ redis: { default: config.redisUrl }, streams: ['publish'], keyPrefix: prefix });
+  const app = await createFluxApp({
+    redis: { default: config.redisUrl },
+    streams: ['publish'],
+    keyPrefix: prefix,
+  });
   const broker = app.get(EventBroker);
   const encoder = new BodyEncoder();
   const libraryKey = `${prefix}publish`;
   const baselineKey = `${prefix}baseline`;
 
-  const run = async (key: string, total: number, inFlight: number, op: (seq: number) => Promise<unknown>) => {
+  const run = async (
+    key: string,
+    total: number,
+    inFlight: number,
+    op: (seq: number) => Promise<unknown>,
+  ) => {
     await raw.del(key);
     const start = performance.now();
     if (inFlight === 1) for (let seq = 0; seq < total; seq++) await op(seq);

@@ -29,13 +29,18 @@ function runOne(name: string): Promise<number> {
   const script = join(dirname(fileURLToPath(import.meta.url)), `${name}.bench.js`);
   const flags = NODE_FLAGS[name as keyof typeof NODE_FLAGS] ?? [];
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...flags, script], { stdio: 'inherit', env: process.env });
+    const child = spawn(process.execPath, [...flags, script], {
+      stdio: 'inherit',
+      env: process.env,
+    });
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });
 }
 
 async function main(): Promise<void> {
-  const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
+  const only = process.env.BENCH_ONLY?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = only?.filter((name) => !(BENCHMARKS as readonly string[]).includes(name)) ?? [];
   if (unknown.length) throw new Error(`unknown benchmark(s) in BENCH_ONLY: ${unknown.join(', ')}`);
   const selected = BENCHMARKS.filter((name) => !only || only.includes(name));
@@ -49,11 +54,15 @@ async function main(): Promise<void> {
   const dir = resultsDir();
   for (const name of selected) {
     const file = join(dir, `${name}.json`);
-    if (existsSync(file) && !failed.includes(name)) rows.push(...(JSON.parse(readFileSync(file, 'utf8')).rows as Row[]));
+    if (existsSync(file) && !failed.includes(name))
+      rows.push(...(JSON.parse(readFileSync(file, 'utf8')).rows as Row[]));
   }
   console.log(`\n== all benchmarks (${((Date.now() - started) / 1000).toFixed(0)} s)`);
   printTable(rows);
-  writeFileSync(join(dir, 'summary.json'), JSON.stringify({ date: new Date().toISOString(), failed, rows }, null, 2) + '\n');
+  writeFileSync(
+    join(dir, 'summary.json'),
+    JSON.stringify({ date: new Date().toISOString(), failed, rows }, null, 2) + '\n',
+  );
   if (failed.length) {
     console.error(`\nfailed: ${failed.join(', ')}`);
     process.exitCode = 1;

@@ -3,7 +3,12 @@ import { config } from './config.js';
 
 /** A mysql2 pool on the benchmark database (default `mysql://root@127.0.0.1:3306/test`). */
 export function rawMysqlPool(connectionLimit = 16): mysql.Pool {
-  return mysql.createPool({ uri: config.mysqlUrl, connectionLimit, supportBigNumbers: true, bigNumberStrings: false });
+  return mysql.createPool({
+    uri: config.mysqlUrl,
+    connectionLimit,
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+  });
 }
 
 export async function mariadbVersion(): Promise<string> {
@@ -25,7 +30,8 @@ export async function dropTables(prefix: string): Promise<string[]> {
       [prefix.replace(/_/g, '\\_') + '%'],
     );
     const tables = (rows as { t: string }[]).map((r) => r.t);
-    if (tables.length) await conn.query(`DROP TABLE IF EXISTS ${tables.map((t) => mysql.escapeId(t)).join(', ')}`);
+    if (tables.length)
+      await conn.query(`DROP TABLE IF EXISTS ${tables.map((t) => mysql.escapeId(t)).join(', ')}`);
     return tables;
   } finally {
     await conn.end();

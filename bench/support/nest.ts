@@ -17,9 +17,15 @@ export async function createFluxApp(
   options: FluxModuleOptions,
   extras: FluxAppExtras = {},
 ): Promise<INestApplicationContext> {
-  @Module({ imports: [FluxModule.forRoot(options), ...(extras.imports ?? [])], providers: extras.providers ?? [] })
+  @Module({
+    imports: [FluxModule.forRoot(options), ...(extras.imports ?? [])],
+    providers: extras.providers ?? [],
+  })
   class BenchAppModule {}
-  const app = await NestFactory.createApplicationContext(BenchAppModule, { logger: ['error', 'warn'], abortOnError: false });
+  const app = await NestFactory.createApplicationContext(BenchAppModule, {
+    logger: ['error', 'warn'],
+    abortOnError: false,
+  });
   await app.init();
   return app;
 }

@@ -55,7 +55,8 @@ export async function fillStream(
   const tagArgs = Object.entries(tags).flat();
   for (let i = 0; i < total; i += 1000) {
     const pipeline = client.pipeline();
-    for (let seq = i; seq < Math.min(total, i + 1000); seq++) pipeline.xadd(key, '*', 'body', body(seq), ...tagArgs);
+    for (let seq = i; seq < Math.min(total, i + 1000); seq++)
+      pipeline.xadd(key, '*', 'body', body(seq), ...tagArgs);
     const results = await pipeline.exec();
     for (const [error] of results ?? []) if (error) throw error;
   }

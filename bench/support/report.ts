@@ -8,9 +8,7 @@ import { median, ratio as ratioOf } from './stats.js';
 
 /** A target: the library/baseline ratio at least `min`, or the library figure at most/least a bound. */
 export type Target =
-  | { kind: 'ratio'; min: number }
-  | { kind: 'max'; value: number }
-  | { kind: 'min'; value: number };
+  { kind: 'ratio'; min: number } | { kind: 'max'; value: number } | { kind: 'min'; value: number };
 
 export interface Row {
   benchmark: string;
@@ -77,7 +75,9 @@ export class BenchReport {
       date: new Date().toISOString(),
     };
     console.log(`\n== ${name}: ${description}`);
-    console.log(`   scale ${config.scale}, ${config.rounds} rounds, load average ${this.machine.loadAverageStart.join(' ')}`);
+    console.log(
+      `   scale ${config.scale}, ${config.rounds} rounds, load average ${this.machine.loadAverageStart.join(' ')}`,
+    );
   }
 
   /**
@@ -94,11 +94,22 @@ export class BenchReport {
     ratio?: number;
     note?: string;
   }): Row {
-    const libSamples = Array.isArray(row.library) ? row.library : row.library === undefined ? undefined : [row.library];
-    const baseSamples = Array.isArray(row.baseline) ? row.baseline : row.baseline === undefined ? undefined : [row.baseline];
+    const libSamples = Array.isArray(row.library)
+      ? row.library
+      : row.library === undefined
+        ? undefined
+        : [row.library];
+    const baseSamples = Array.isArray(row.baseline)
+      ? row.baseline
+      : row.baseline === undefined
+        ? undefined
+        : [row.baseline];
     const library = libSamples ? median(libSamples) : undefined;
     const baseline = baseSamples ? median(baseSamples) : undefined;
-    const ratio = row.ratio ?? pairedRatio(libSamples, baseSamples) ?? (baseline !== undefined ? ratioOf(library, baseline) : undefined);
+    const ratio =
+      row.ratio ??
+      pairedRatio(libSamples, baseSamples) ??
+      (baseline !== undefined ? ratioOf(library, baseline) : undefined);
     let target: string | undefined;
     let met: boolean | undefined;
     if (row.target) {
@@ -165,7 +176,8 @@ export class BenchReport {
  * unless both have the same number of samples (more than one).
  */
 export function pairedRatio(library?: number[], baseline?: number[]): number | undefined {
-  if (!library || !baseline || library.length !== baseline.length || library.length < 2) return undefined;
+  if (!library || !baseline || library.length !== baseline.length || library.length < 2)
+    return undefined;
   return median(library.map((value, i) => value / baseline[i]));
 }
 

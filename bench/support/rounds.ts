@@ -31,7 +31,9 @@ export async function alternate<K extends string>(
       const recorded = round >= warmup;
       if (recorded) samples[name].push(value);
       const tag = recorded ? `round ${round - warmup + 1}/${rounds}` : 'warm-up';
-      process.stdout.write(`  ${options.label ? options.label + ' ' : ''}${tag} ${name}: ${format(value)}\n`);
+      process.stdout.write(
+        `  ${options.label ? options.label + ' ' : ''}${tag} ${name}: ${format(value)}\n`,
+      );
     }
   }
   return samples;

@@ -19,7 +19,9 @@ import { report } from './support/tally.js';
  */
 @Injectable()
 class Accounts {
-  constructor(@InjectAggregateRepository(FaultAccount) readonly repo: AggregateRepository<FaultAccount>) {}
+  constructor(
+    @InjectAggregateRepository(FaultAccount) readonly repo: AggregateRepository<FaultAccount>,
+  ) {}
 }
 
 const UPDATES = 50;
@@ -85,7 +87,9 @@ describe('fault 5: concurrent updates of one aggregate from two applications', (
       balance: final.balance,
     });
     expect(failures).toEqual([]);
-    expect(rows.map((r) => r.version)).toEqual(Array.from({ length: UPDATES + 1 }, (_, i) => i + 1));
+    expect(rows.map((r) => r.version)).toEqual(
+      Array.from({ length: UPDATES + 1 }, (_, i) => i + 1),
+    );
     expect(figures).toMatchObject({ processed: UPDATES, lost: 0, duplicates: 0 });
     expect(final.balance).toBe((UPDATES * (UPDATES + 1)) / 2);
     expect(final.credits).toBe(UPDATES);
@@ -106,7 +110,9 @@ describe('fault 5: concurrent updates of one aggregate from two applications', (
     });
     expect(failures.every((f) => f instanceof ConcurrencyError)).toBe(true);
     expect([...stored].sort()).toEqual(expected);
-    expect(rows.map((r) => r.version)).toEqual(Array.from({ length: ok.length + 1 }, (_, i) => i + 1));
+    expect(rows.map((r) => r.version)).toEqual(
+      Array.from({ length: ok.length + 1 }, (_, i) => i + 1),
+    );
     expect(final.balance).toBe(ok.reduce((sum, i) => sum + i + 1, 0));
   });
 });

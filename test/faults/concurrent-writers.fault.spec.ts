@@ -81,7 +81,7 @@ describe('fault 4: 16 concurrent writers, a tailing reader and the relay', () =>
     let appends = 0;
     const writer = async (w: number) => {
       const versions = new Map<string, number>();
-      for (let seq = 0; ; ) {
+      for (let seq = 0; ;) {
         const size = claim(1 + Math.floor(Math.random() * 10));
         if (size === 0) return;
         const hot = Math.random() < 0.25;
@@ -107,7 +107,7 @@ describe('fault 4: 16 concurrent writers, a tailing reader and the relay', () =>
 
     // The whole log, read again from the start: what the tailing reader must have seen.
     const full: StoredEvent[] = [];
-    for (let after = 0; ; ) {
+    for (let after = 0; ;) {
       const page = await store.readAll({ after, limit: 5000 });
       if (page.length === 0) break;
       full.push(...page);
@@ -128,14 +128,21 @@ describe('fault 4: 16 concurrent writers, a tailing reader and the relay', () =>
       async () => (await relayRedis.xlen(key)) >= full.length,
       120_000,
     );
-    await waitUntil('the relay checkpoint', () => relay!.status.checkpoint === full.at(-1)!.position, 30_000);
+    await waitUntil(
+      'the relay checkpoint',
+      () => relay!.status.checkpoint === full.at(-1)!.position,
+      30_000,
+    );
     let relayOrder = 0;
     let previous = 0;
-    for (let start = '-'; ; ) {
-      const entries = (await relayRedis.xrangeBuffer(key, start, '+', 'COUNT', 5000)) as unknown as [
-        Buffer,
-        Buffer[],
-      ][];
+    for (let start = '-'; ;) {
+      const entries = (await relayRedis.xrangeBuffer(
+        key,
+        start,
+        '+',
+        'COUNT',
+        5000,
+      )) as unknown as [Buffer, Buffer[]][];
       const fresh = start === '-' ? entries : entries.slice(1);
       if (fresh.length === 0) break;
       for (const [, fields] of fresh) {
@@ -162,8 +169,18 @@ describe('fault 4: 16 concurrent writers, a tailing reader and the relay', () =>
     report('4 summary', { events: WRITER_EVENTS, writers: WRITERS, logLength: full.length });
 
     expect(full.length).toBe(WRITER_EVENTS);
-    expect(figures).toMatchObject({ sent: WRITER_EVENTS, processed: WRITER_EVENTS, lost: 0, duplicates: 0 });
-    expect({ skipped, logDuplicates, outOfOrder, gaps }).toEqual({ skipped: 0, logDuplicates: 0, outOfOrder: 0, gaps: 0 });
+    expect(figures).toMatchObject({
+      sent: WRITER_EVENTS,
+      processed: WRITER_EVENTS,
+      lost: 0,
+      duplicates: 0,
+    });
+    expect({ skipped, logDuplicates, outOfOrder, gaps }).toEqual({
+      skipped: 0,
+      logDuplicates: 0,
+      outOfOrder: 0,
+      gaps: 0,
+    });
     expect(tail.unknown.size).toBe(0);
     expect(relayTally.lost).toBe(0);
     expect(relayOrder).toBe(0);

@@ -38,10 +38,14 @@ class Commands {
       acc.credit(1, uid);
       await this.repo.save(acc);
     } else {
-      await this.repo.update(id, (acc) => {
-        acc.credit(1, `${uid}-a`);
-        acc.credit(1, `${uid}-b`);
-      }, { retries: 20 });
+      await this.repo.update(
+        id,
+        (acc) => {
+          acc.credit(1, `${uid}-a`);
+          acc.credit(1, `${uid}-b`);
+        },
+        { retries: 20 },
+      );
     }
   }
 }
@@ -144,7 +148,8 @@ describe('fault 3: MariaDB unreachable during commands', () => {
           untyped.push(error);
         }
         // A failed open may still have been stored (the reply was lost): look before reopening.
-        if (isNew && !proxy.cutOff && (await commands.repo.find(id).catch(() => null))) created.add(id);
+        if (isNew && !proxy.cutOff && (await commands.repo.find(id).catch(() => null)))
+          created.add(id);
       }
     };
     // Waves of 4 commands on 4 different accounts: several connections are in flight when the
@@ -189,8 +194,18 @@ describe('fault 3: MariaDB unreachable during commands', () => {
       relayed.send(row.event_id);
       fed.send(row.event_id);
     }
-    await waitUntil('the relay to publish every stored event', () => new Set(relayedIds).size >= rows.length, 60_000, () => `${new Set(relayedIds).size}/${rows.length}`);
-    await waitUntil('the feed consumer to receive every stored event', () => new Set(fedIds).size >= rows.length, 60_000, () => `${new Set(fedIds).size}/${rows.length}`);
+    await waitUntil(
+      'the relay to publish every stored event',
+      () => new Set(relayedIds).size >= rows.length,
+      60_000,
+      () => `${new Set(relayedIds).size}/${rows.length}`,
+    );
+    await waitUntil(
+      'the feed consumer to receive every stored event',
+      () => new Set(fedIds).size >= rows.length,
+      60_000,
+      () => `${new Set(fedIds).size}/${rows.length}`,
+    );
     reading = false;
     await readLoop;
     relayedIds.forEach((id) => relayed.see(id));
@@ -243,20 +258,30 @@ describe('fault 3b: MariaDB behind a black hole', () => {
     proxy = await TcpProxy.start(target.host, target.port);
     const { createMysqlStore } = await import('./support/mysql.js');
     store = await createMysqlStore(prefix, { url: viaPort(proxy.port), connectTimeoutMs: 2_000 });
-    await store.append('bh-1', [{ type: 'T', data: { n: 1 } }], { expectedVersion: 0, aggregateName: 'a' });
+    await store.append('bh-1', [{ type: 'T', data: { n: 1 } }], {
+      expectedVersion: 0,
+      aggregateName: 'a',
+    });
     proxy.stall();
     const started = Date.now();
     const outcome = await within(
       15_000,
       'an append while the network drops every packet',
-      store.append('bh-1', [{ type: 'T', data: { n: 2 } }], { expectedVersion: 1, aggregateName: 'a' }),
+      store.append('bh-1', [{ type: 'T', data: { n: 2 } }], {
+        expectedVersion: 1,
+        aggregateName: 'a',
+      }),
     ).then(
       () => 'stored',
       (error: unknown) => error,
     );
     const ms = Date.now() - started;
     const hung = outcome instanceof Error && /hung/.test(outcome.message);
-    report('3b black hole', { sent: 1, outcome: hung ? 'hung' : outcome instanceof Error ? outcome.name : String(outcome), ms });
+    report('3b black hole', {
+      sent: 1,
+      outcome: hung ? 'hung' : outcome instanceof Error ? outcome.name : String(outcome),
+      ms,
+    });
     expect(outcome).toBeInstanceOf(FluxError);
   });
 });

@@ -43,7 +43,13 @@ class RelayedWorker {
   }
 }
 
-@StreamConsumer('fault-direct', { group: 'restart-direct', block: 200, claimIdle: 1_000, retryDelay: 50, maxRetryDelay: 500 })
+@StreamConsumer('fault-direct', {
+  group: 'restart-direct',
+  block: 200,
+  claimIdle: 1_000,
+  retryDelay: 50,
+  maxRetryDelay: 500,
+})
 class DirectWorker {
   async handle(events: StreamEvent[]) {
     for (const e of events) seen.direct.push(e.unserialize<{ uid: string }>().uid);
@@ -52,7 +58,9 @@ class DirectWorker {
 
 @Injectable()
 class Commands {
-  constructor(@InjectAggregateRepository(StreamedAccount) readonly repo: AggregateRepository<StreamedAccount>) {}
+  constructor(
+    @InjectAggregateRepository(StreamedAccount) readonly repo: AggregateRepository<StreamedAccount>,
+  ) {}
 }
 
 const COMMANDS = 600;

@@ -75,8 +75,16 @@ describe('fault 1: a worker process is SIGKILLed while holding a batch', () => {
     let err = '';
     child.stdout!.on('data', (chunk) => (out += chunk));
     child.stderr!.on('data', (chunk) => (err += chunk));
-    await waitUntil('the child to hold a batch', () => out.includes('\n'), 30_000, () => err.slice(0, 500));
-    const { consumer, held } = JSON.parse(out.split('\n')[0]) as { consumer: string; held: string[] };
+    await waitUntil(
+      'the child to hold a batch',
+      () => out.includes('\n'),
+      30_000,
+      () => err.slice(0, 500),
+    );
+    const { consumer, held } = JSON.parse(out.split('\n')[0]) as {
+      consumer: string;
+      held: string[];
+    };
     expect(held).toHaveLength(HELD);
 
     const exited = once(child, 'exit');
@@ -93,11 +101,20 @@ describe('fault 1: a worker process is SIGKILLed while holding a batch', () => {
       providers: [SurvivingWorker],
       workers: true,
     });
-    await waitUntil('every message processed', () => new Set(seen).size >= SENT, 30_000, () => `${new Set(seen).size}/${SENT}`);
+    await waitUntil(
+      'every message processed',
+      () => new Set(seen).size >= SENT,
+      30_000,
+      () => `${new Set(seen).size}/${SENT}`,
+    );
     seen.forEach((uid) => tally.see(uid));
     const stats = await fault.app.get(EventBroker).getStreamStatistics('crash-stream');
     const deadConsumer = stats?.groups.flatMap((g) => g.consumers).find((c) => c.name === consumer);
-    const figures = tally.report({ heldByKilledWorker: HELD, pendingAfterKill, pendingAtEnd: stats?.group?.pending ?? -1 });
+    const figures = tally.report({
+      heldByKilledWorker: HELD,
+      pendingAfterKill,
+      pendingAtEnd: stats?.group?.pending ?? -1,
+    });
 
     expect(figures).toMatchObject({ sent: SENT, processed: SENT, lost: 0, duplicates: 0 });
     expect(tally.unknown.size).toBe(0);

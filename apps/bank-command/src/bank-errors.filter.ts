@@ -1,7 +1,12 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpStatus } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { STATUS_CODES } from 'node:http';
-import { AggregateNotFoundError, ConcurrencyError, InvalidArgumentError } from 'nestjs-flux';
+import {
+  AggregateNotFoundError,
+  ConcurrencyError,
+  EventStoreUnavailableError,
+  InvalidArgumentError,
+} from 'nestjs-flux';
 import {
   AccountAlreadyExistsError,
   InsufficientFundsError,
@@ -17,6 +22,8 @@ const STATUS = new Map<ErrorClass, HttpStatus>([
   [AccountAlreadyExistsError, HttpStatus.CONFLICT],
   [VersionMismatchError, HttpStatus.CONFLICT],
   [ConcurrencyError, HttpStatus.CONFLICT],
+  // Nothing was written: the client may safely retry later.
+  [EventStoreUnavailableError, HttpStatus.SERVICE_UNAVAILABLE],
 ]);
 
 /** Domain and library errors as HTTP answers, so command handlers stay free of HTTP. */

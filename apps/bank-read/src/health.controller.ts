@@ -1,4 +1,5 @@
 import { Controller, Get, Inject } from '@nestjs/common';
+import { FeedSubscribers, StreamWorkers } from 'nestjs-flux';
 import { BalancesProjection } from './balances/balances.projection.js';
 import { BalancesStore } from './balances/balances.store.js';
 import { READ_CONFIG } from './read.constants.js';
@@ -13,6 +14,8 @@ export interface ReadHealth {
   applied: number;
   /** Redeliveries skipped since start-up. */
   duplicates: number;
+  /** The library's view of the transport: the feed consumer's offset, or the stream worker's state. */
+  transport: unknown;
 }
 
 @Controller('health')
@@ -21,6 +24,8 @@ export class HealthController {
     @Inject(READ_CONFIG) private readonly config: ReadConfig,
     private readonly store: BalancesStore,
     private readonly projection: BalancesProjection,
+    private readonly feedSubscribers: FeedSubscribers,
+    private readonly streamWorkers: StreamWorkers,
   ) {}
 
   @Get()
@@ -30,6 +35,16 @@ export class HealthController {
       this.store.lastPosition(),
     ]);
     const { applied, duplicates } = this.projection;
-    return { status: 'ok', mode: this.config.mode, accounts, lastPosition, applied, duplicates };
+    const transport =
+      this.config.mode === 'feed' ? this.feedSubscribers.status() : this.streamWorkers.status();
+    return {
+      status: 'ok',
+      mode: this.config.mode,
+      accounts,
+      lastPosition,
+      applied,
+      duplicates,
+      transport,
+    };
   }
 }

@@ -10,3 +10,4 @@ export * from './cqrs/index.js';
 export * from './observability/index.js';
 export * from './feed/index.js';
 export * from './workers/index.js';
+export * from './board/index.js';

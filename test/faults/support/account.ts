@@ -1,9 +1,4 @@
-import {
-  Aggregate,
-  AggregateRoot,
-  DomainEvent,
-  EventHandler,
-} from 'nestjs-flux';
+import { Aggregate, AggregateRoot, DomainEvent, EventHandler } from 'nestjs-flux';
 
 @DomainEvent('FaultOpened')
 export class FaultOpened {

@@ -32,14 +32,18 @@ export interface FaultApp {
 export async function startFaultApp(options: FaultAppOptions): Promise<FaultApp> {
   const root = FluxModule.forRoot(options.flux);
   const imports: NonNullable<DynamicModule['imports']> = [root];
-  if (options.aggregates?.length) imports.push(FluxModule.forFeature({ aggregates: options.aggregates }));
+  if (options.aggregates?.length)
+    imports.push(FluxModule.forFeature({ aggregates: options.aggregates }));
   const providers: Provider[] = [...(options.providers ?? [])];
   if (options.flux.feed) {
     const wired = root.imports?.some((m) => (m as DynamicModule)?.module === FluxFeedModule);
     if (!wired) imports.push(FluxFeedModule.forRoot({ ...options.flux.feed, ...options.feed }));
   }
   if (options.workers) {
-    const rootProviders = [...(root.providers ?? []), ...(Reflect.getMetadata('providers', FluxModule) ?? [])];
+    const rootProviders = [
+      ...(root.providers ?? []),
+      ...(Reflect.getMetadata('providers', FluxModule) ?? []),
+    ];
     const wired = createWorkerProviders().every((p) => rootProviders.includes(p));
     if (!wired) {
       imports.push(DiscoveryModule);

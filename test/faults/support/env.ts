@@ -1,5 +1,6 @@
 /** Servers the suite talks to; every address is on loopback. */
-export const MYSQL_URL = process.env.FLUX_MYSQL_URL ?? process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
+export const MYSQL_URL =
+  process.env.FLUX_MYSQL_URL ?? process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** Events of the 16-writer test (fault 4); lower it on a slow machine. */

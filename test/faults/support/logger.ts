@@ -16,7 +16,13 @@ export class CapturingLogger implements LoggerService {
 
   private push(level: string, args: unknown[]): void {
     const text = args
-      .map((a) => (a instanceof Error ? `${a.name}: ${a.message}\n${a.stack}` : typeof a === 'string' ? a : safeJson(a)))
+      .map((a) =>
+        a instanceof Error
+          ? `${a.name}: ${a.message}\n${a.stack}`
+          : typeof a === 'string'
+            ? a
+            : safeJson(a),
+      )
       .join(' ');
     this.lines.push({ level, text });
   }

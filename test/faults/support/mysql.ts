@@ -49,7 +49,10 @@ export async function dropTables(prefix: string): Promise<void> {
 }
 
 /** Runs one query on the real server (not through a proxy), for assertions. */
-export async function queryRows<T = RowDataPacket>(sql: string, values: unknown[] = []): Promise<T[]> {
+export async function queryRows<T = RowDataPacket>(
+  sql: string,
+  values: unknown[] = [],
+): Promise<T[]> {
   const conn = await createConnection(MYSQL_URL);
   try {
     const [rows] = await conn.query<RowDataPacket[]>(sql, values);

@@ -9,7 +9,11 @@ export const keyPrefix = (label: string): string =>
 
 /** Deletes every key under `prefix`; gives up quietly on an unreachable server. */
 export async function deleteKeys(prefix: string, url = REDIS_URL): Promise<void> {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: () => null, connectTimeout: 2_000 });
+  const redis = new Redis(url, {
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+    connectTimeout: 2_000,
+  });
   redis.on('error', () => undefined);
   try {
     let cursor = '0';

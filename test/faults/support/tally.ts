@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** Where each run appends its figures, one JSON line per fault (outside the repository). */
-export const FIGURES_FILE = process.env.FAULTS_FIGURES ?? join(tmpdir(), 'nestjs-flux-faults.jsonl');
+export const FIGURES_FILE =
+  process.env.FAULTS_FIGURES ?? join(tmpdir(), 'nestjs-flux-faults.jsonl');
 
 /**
  * Counts one fault's messages by id: what was sent, what a handler saw, and how often. Lost =
@@ -71,7 +72,10 @@ export function report(
     .join(' ');
   console.log(`[faults] ${fault}: ${line}`);
   try {
-    appendFileSync(FIGURES_FILE, `${JSON.stringify({ fault, at: new Date().toISOString(), ...figures })}\n`);
+    appendFileSync(
+      FIGURES_FILE,
+      `${JSON.stringify({ fault, at: new Date().toISOString(), ...figures })}\n`,
+    );
   } catch {
     // The figures file is a convenience; the printed line is the record.
   }

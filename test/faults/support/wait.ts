@@ -9,7 +9,9 @@ export async function waitUntil(
   for (;;) {
     if (await predicate()) return;
     if (Date.now() > deadline) {
-      throw new Error(`${what}: not reached within ${timeoutMs} ms${detail ? ` (${detail()})` : ''}`);
+      throw new Error(
+        `${what}: not reached within ${timeoutMs} ms${detail ? ` (${detail()})` : ''}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
