@@ -74,6 +74,8 @@ const anyBody = fc.oneof(
 /** Raw message bodies that a decoder must survive. */
 const deepArray = (depth: number) => Buffer.concat([Buffer.alloc(depth, 0x91), Buffer.from([0xc0])]);
 const hostileBody = fc.oneof(
+  fc.jsonValue({ maxDepth: 4 }).map((v) => Buffer.from(encode(v))),
+  fc.jsonValue({ maxDepth: 4 }).map((v) => Buffer.from(encode(v))),
   fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)),
   fc.jsonValue({ maxDepth: 4 }).chain((v) => {
     const full = Buffer.from(encode(v));
@@ -213,7 +215,10 @@ describe('fuzz: raw stream messages through a real worker', () => {
     const letters = ((await raw.xrange(dead, '-', '+')) as [string, string[]][]).map(([, f]) => f[f.indexOf('error') + 1]);
     const reasons = new Map<string, number>();
     for (const error of letters) {
-      const reason = error.replace(/message \S+|\d+/g, '#').slice(0, 70);
+      const reason = error
+        .replace(/"[^"]*"/g, '"…"')
+        .replace(/message \S+|\d+/g, '#')
+        .slice(0, 90);
       reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
     }
     raw.disconnect();
