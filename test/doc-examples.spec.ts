@@ -9,7 +9,12 @@ const out = join(root, '.doc-examples');
 
 /** Every ```ts compile block of the README and docs/: the examples users copy must compile. */
 function examples(): { name: string; code: string }[] {
-  const files = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+  const files = [
+    'README.md',
+    ...readdirSync(join(root, 'docs'))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => `docs/${f}`),
+  ];
   return files.flatMap((file) => {
     const text = readFileSync(join(root, file), 'utf8');
     return [...text.matchAll(/```ts compile\n([\s\S]*?)```/g)].map((m, i) => ({
@@ -28,12 +33,20 @@ describe('documentation examples', () => {
     for (const block of blocks) writeFileSync(join(out, block.name), `export {};\n${block.code}`);
     writeFileSync(
       join(out, 'tsconfig.json'),
-      JSON.stringify({ extends: '../tsconfig.json', compilerOptions: { noEmit: true, rootDir: '..', noUnusedLocals: false }, include: ['*.ts'] }),
+      JSON.stringify({
+        extends: '../tsconfig.json',
+        compilerOptions: { noEmit: true, rootDir: '..', noUnusedLocals: false },
+        include: ['*.ts'],
+      }),
     );
     try {
-      await promisify(execFile)(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(out, 'tsconfig.json')], {
-        cwd: root,
-      });
+      await promisify(execFile)(
+        process.execPath,
+        [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(out, 'tsconfig.json')],
+        {
+          cwd: root,
+        },
+      );
     } catch (error) {
       const { stdout } = error as { stdout?: string };
       throw new Error(`documentation examples do not compile:\n${stdout}`);

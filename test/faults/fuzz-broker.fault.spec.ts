@@ -72,14 +72,17 @@ const anyBody = fc.oneof(
 );
 
 /** Raw message bodies that a decoder must survive. */
-const deepArray = (depth: number) => Buffer.concat([Buffer.alloc(depth, 0x91), Buffer.from([0xc0])]);
+const deepArray = (depth: number) =>
+  Buffer.concat([Buffer.alloc(depth, 0x91), Buffer.from([0xc0])]);
 const hostileBody = fc.oneof(
   fc.jsonValue({ maxDepth: 4 }).map((v) => Buffer.from(encode(v))),
   fc.jsonValue({ maxDepth: 4 }).map((v) => Buffer.from(encode(v))),
   fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)),
   fc.jsonValue({ maxDepth: 4 }).chain((v) => {
     const full = Buffer.from(encode(v));
-    return fc.integer({ min: 0, max: Math.max(0, full.length - 1) }).map((n) => full.subarray(0, n));
+    return fc
+      .integer({ min: 0, max: Math.max(0, full.length - 1) })
+      .map((n) => full.subarray(0, n));
   }),
   fc.constantFrom(
     ...HOSTILE_JSON.map((o) => Buffer.from(encode(o))),
@@ -96,21 +99,50 @@ const hostileBody = fc.oneof(
   ),
 );
 const fieldName = fc.oneof(
-  fc.constantFrom('type', 'body', '__proto__', 'constructor', 'prototype', 'event_version', 'toString', ''),
+  fc.constantFrom(
+    'type',
+    'body',
+    '__proto__',
+    'constructor',
+    'prototype',
+    'event_version',
+    'toString',
+    '',
+  ),
   fc.string({ maxLength: 20 }),
 );
 const typeTag = fc.oneof(
   { weight: 4, arbitrary: fc.constant('FuzzEvent') },
-  { weight: 1, arbitrary: fc.constantFrom('', 'NoSuchType', '__proto__', 'constructor', 'FuzzEvent '.repeat(50)) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '',
+      'NoSuchType',
+      '__proto__',
+      'constructor',
+      'FuzzEvent '.repeat(50),
+    ),
+  },
 );
-const eventVersion = fc.option(fc.constantFrom('1', '0', '-5', '0.5', 'NaN', '1e9', '2', 'x'), { nil: undefined });
+const eventVersion = fc.option(fc.constantFrom('1', '0', '-5', '0.5', 'NaN', '1e9', '2', 'x'), {
+  nil: undefined,
+});
 /** One raw message: the field list as it goes to XADD. */
 const rawMessage = fc
   .record({
     body: fc.option(hostileBody, { nil: undefined, freq: 8 }),
     type: fc.option(typeTag, { nil: undefined, freq: 8 }),
     version: eventVersion,
-    extra: fc.array(fc.tuple(fieldName, fc.oneof(fc.string({ maxLength: 30 }), fc.uint8Array({ maxLength: 30 }).map((b) => Buffer.from(b)))), { maxLength: 3 }),
+    extra: fc.array(
+      fc.tuple(
+        fieldName,
+        fc.oneof(
+          fc.string({ maxLength: 30 }),
+          fc.uint8Array({ maxLength: 30 }).map((b) => Buffer.from(b)),
+        ),
+      ),
+      { maxLength: 3 },
+    ),
   })
   .map(({ body, type, version, extra }) => {
     const fields: Array<string | Buffer> = [];
@@ -124,14 +156,26 @@ const rawMessage = fc
 
 describe('fuzz: broker publish', () => {
   it('stream names, tags and bodies: a message id or a FluxError, never anything else', async () => {
-    const tb = createBroker('fuzzpub', ['fuzz-pub'], REDIS_URL, { limits: { maxBodyBytes: MAX_BODY } });
+    const tb = createBroker('fuzzpub', ['fuzz-pub'], REDIS_URL, {
+      limits: { maxBodyBytes: MAX_BODY },
+    });
     const outcomes = { published: 0, typed: 0 };
     try {
       await fc.assert(
         fc.asyncProperty(
-          fc.oneof({ weight: 4, arbitrary: fc.constant('fuzz-pub') }, { weight: 1, arbitrary: fc.oneof(fc.string(), fc.anything({ maxDepth: 1 })) }),
+          fc.oneof(
+            { weight: 4, arbitrary: fc.constant('fuzz-pub') },
+            { weight: 1, arbitrary: fc.oneof(fc.string(), fc.anything({ maxDepth: 1 })) },
+          ),
           anyBody,
-          fc.option(fc.oneof(fc.dictionary(fieldName, fc.string()), fc.dictionary(fc.string(), fc.anything({ maxDepth: 1 })), fc.anything({ maxDepth: 1 })), { nil: undefined }),
+          fc.option(
+            fc.oneof(
+              fc.dictionary(fieldName, fc.string()),
+              fc.dictionary(fc.string(), fc.anything({ maxDepth: 1 })),
+              fc.anything({ maxDepth: 1 }),
+            ),
+            { nil: undefined },
+          ),
           async (stream, body, meta) => {
             for (const publish of [
               () => tb.broker.publish(stream as string, body, meta as never),
@@ -159,10 +203,14 @@ describe('fuzz: broker publish', () => {
         { numRuns: FUZZ_RUNS },
       );
       // The documented limit: a body over maxBodyBytes is refused before it reaches Redis.
-      await expect(tb.broker.publish('fuzz-pub', 'x'.repeat(MAX_BODY + 1))).rejects.toThrow(SerializationError);
+      await expect(tb.broker.publish('fuzz-pub', 'x'.repeat(MAX_BODY + 1))).rejects.toThrow(
+        SerializationError,
+      );
       const deep = (d: number): unknown => (d === 0 ? 1 : [deep(d - 1)]);
       await expect(tb.broker.publish('fuzz-pub', deep(101))).rejects.toThrow(SerializationError);
-      await expect(tb.broker.publish('fuzz-pub', 1, { body: 'x' })).rejects.toThrow(InvalidArgumentError);
+      await expect(tb.broker.publish('fuzz-pub', 1, { body: 'x' })).rejects.toThrow(
+        InvalidArgumentError,
+      );
       report('fuzz broker publish', { runs: FUZZ_RUNS, ...outcomes });
     } finally {
       await tb.close();
@@ -192,27 +240,40 @@ describe('fuzz: raw stream messages through a real worker', () => {
     const raw = new Redis(REDIS_URL);
     const key = `${prefix}fuzz-stream`;
     const sent: string[] = [];
-    const messages = fc.sample(rawMessage, { numRuns: FUZZ_RUNS * 5, seed: Number(process.env.FAULTS_SEED ?? Date.now() % 100_000) });
+    const messages = fc.sample(rawMessage, {
+      numRuns: FUZZ_RUNS * 5,
+      seed: Number(process.env.FAULTS_SEED ?? Date.now() % 100_000),
+    });
     for (const fields of messages) sent.push(String(await raw.xadd(key, '*', ...fields)));
     // A good message last: proof the worker still processes after all of the above.
-    const last = await fault.app.get(EventBroker).publish('fuzz-stream', { value: 'last' }, { type: 'FuzzEvent' });
+    const last = await fault.app
+      .get(EventBroker)
+      .publish('fuzz-stream', { value: 'last' }, { type: 'FuzzEvent' });
     sent.push(last);
 
     const dead = `${key}:dead`;
     const deadIds = async () =>
-      ((await raw.xrange(dead, '-', '+')) as [string, string[]][]).map(([, f]) => f[f.indexOf('original_id') + 1]);
+      ((await raw.xrange(dead, '-', '+')) as [string, string[]][]).map(
+        ([, f]) => f[f.indexOf('original_id') + 1],
+      );
     await waitUntil(
       'every fuzzed message handled or dead-lettered',
       async () => new Set([...state.handled, ...(await deadIds())]).size >= sent.length,
       60_000,
       () => `${state.handled.length} handled`,
     );
-    await waitUntil('nothing pending', async () => ((await raw.xpending(key, 'fuzz-typed')) as [number])[0] === 0, 10_000);
+    await waitUntil(
+      'nothing pending',
+      async () => ((await raw.xpending(key, 'fuzz-typed')) as [number])[0] === 0,
+      10_000,
+    );
     const handled = new Set(state.handled);
     const deadSet = new Set(await deadIds());
     const both = [...handled].filter((id) => deadSet.has(id));
     const workers = fault.app.get(StreamWorkers).status();
-    const letters = ((await raw.xrange(dead, '-', '+')) as [string, string[]][]).map(([, f]) => f[f.indexOf('error') + 1]);
+    const letters = ((await raw.xrange(dead, '-', '+')) as [string, string[]][]).map(
+      ([, f]) => f[f.indexOf('error') + 1],
+    );
     const reasons = new Map<string, number>();
     for (const error of letters) {
       const reason = error
@@ -251,7 +312,8 @@ describe('fuzz: stored schema versions', () => {
         error = e;
       }
       // Either treated as version 1 (no upcast needed) or refused with a typed error.
-      if (error !== undefined) expect(error, `version ${String(version)}`).toBeInstanceOf(FluxError);
+      if (error !== undefined)
+        expect(error, `version ${String(version)}`).toBeInstanceOf(FluxError);
     }
   });
 });

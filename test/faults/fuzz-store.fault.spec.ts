@@ -59,7 +59,9 @@ const plausibleEvents = fc.array(
   fc.record({
     type: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }),
     data: fc.oneof(fc.jsonValue({ maxDepth: 6 }), fc.constantFrom(...HOSTILE_JSON)),
-    metadata: fc.option(fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 4 }), { nil: undefined }),
+    metadata: fc.option(fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 4 }), {
+      nil: undefined,
+    }),
   }),
   { minLength: 1, maxLength: 5 },
 );
@@ -130,8 +132,14 @@ describe.each(subjects.map((make, i) => [i === 0 ? 'memory' : 'mysql', make] as 
       await fc.assert(
         fc.asyncProperty(
           fc.oneof({ weight: 3, arbitrary: plausibleId }, { weight: 1, arbitrary: hostileId }),
-          fc.oneof({ weight: 3, arbitrary: fc.constant('fuzzed') }, { weight: 1, arbitrary: hostileId }),
-          fc.oneof({ weight: 3, arbitrary: plausibleEvents }, { weight: 1, arbitrary: hostileEvents }),
+          fc.oneof(
+            { weight: 3, arbitrary: fc.constant('fuzzed') },
+            { weight: 1, arbitrary: hostileId },
+          ),
+          fc.oneof(
+            { weight: 3, arbitrary: plausibleEvents },
+            { weight: 1, arbitrary: hostileEvents },
+          ),
           fc.oneof(
             { weight: 3, arbitrary: fc.constant('any' as const) },
             { weight: 1, arbitrary: hostileVersion },

@@ -49,6 +49,16 @@ export class RedisServer {
     await exited;
   }
 
+  /** Entries a stream holds: consumed messages are deleted, so these are the unconsumed ones. */
+  async streamLength(key: string): Promise<number> {
+    const client = new Redis(this.url);
+    try {
+      return await client.xlen(key);
+    } finally {
+      client.disconnect();
+    }
+  }
+
   private async ping(): Promise<boolean> {
     const client = new Redis(this.url, {
       lazyConnect: true,

@@ -50,10 +50,17 @@ export class ServiceProcess {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
+  /** Freezes (`SIGSTOP`) or thaws (`SIGCONT`) the process: a service that lags, then catches up. */
+  freeze(frozen: boolean): void {
+    if (this.running) this.child.kill(frozen ? 'SIGSTOP' : 'SIGCONT');
+  }
+
   /** SIGTERM (graceful: the app closes its consumers and stores), SIGKILL after `graceMs`. */
   async stop(graceMs = 10_000): Promise<'graceful' | 'killed'> {
     if (!this.running) return 'graceful';
     let killed = false;
+    // A frozen process would not act on SIGTERM before SIGKILL comes.
+    this.child.kill('SIGCONT');
     this.child.kill('SIGTERM');
     const timer = setTimeout(() => {
       killed = true;

@@ -42,6 +42,8 @@ export class EventRelay {
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
+  /** Set by appends of this process, so one landing during a round is not slept through. */
+  private dirty = false;
   private pendingUpTo?: number;
   private failures = 0;
   private readonly unsubscribe: () => void;
@@ -49,7 +51,10 @@ export class EventRelay {
 
   constructor(private readonly config: EventRelayConfig) {
     this.flusher = config.broker.newFlusher();
-    this.unsubscribe = config.store.onAppended(() => this.wake?.());
+    this.unsubscribe = config.store.onAppended(() => {
+      this.dirty = true;
+      this.wake?.();
+    });
   }
 
   start(): void {
@@ -83,7 +88,7 @@ export class EventRelay {
         if (this.failures > 0) this.config.logger?.log(`relay resumed after ${this.failures} failed attempt(s)`);
         this.failures = 0;
         this.status.lastError = null;
-        if (idle) await this.pause(this.config.pollInterval);
+        if (idle && !this.dirty) await this.pause(this.config.pollInterval);
       } catch (error) {
         if (this.failures++ === 0) this.config.logger?.warn(`relay paused: ${(error as Error).message}; retrying`);
         this.status.lastError = (error as Error).message;
@@ -105,6 +110,7 @@ export class EventRelay {
     }
     if (this.pendingUpTo !== undefined) return this.finish(this.pendingUpTo, this.flusher.size).then(() => false);
     this.status.checkpoint ??= await this.readCheckpoint();
+    this.dirty = false;
     const events = await store.readAll({ after: this.status.checkpoint, limit: this.config.batchSize });
     if (events.length === 0) return true;
     for (const event of events) {

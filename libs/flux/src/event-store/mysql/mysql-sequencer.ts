@@ -29,16 +29,17 @@ export class MysqlSequencer {
   ) {}
 
   /**
-   * Runs an autocommit INSERT and the pass that positions it. When no pass of this process is
-   * running, both go in one packet (one round trip); otherwise the insert joins the next pass.
-   * A failed INSERT rejects before the pass part runs and leaves nothing behind.
+   * Runs an INSERT and the pass that positions it. When no pass of this process is running,
+   * both go in one packet and one transaction (one round trip, one commit); otherwise the insert
+   * commits alone and joins the next pass, so concurrent writers share passes. A failed INSERT
+   * rolls its transaction back and leaves nothing behind.
    */
   async insertAndSequence(insertSql: string, values: unknown[]): Promise<AssignedPositions> {
     if (this.running) {
       await this.pool.query(insertSql, values);
       return this.sequence();
     }
-    return this.track(this.execute(`${insertSql};\n${this.statements.pass}`, values));
+    return this.track(this.execute(this.statements.insertAndPass(insertSql), values));
   }
 
   /** A pass that starts after every commit that happened before this call. */
