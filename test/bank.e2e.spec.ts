@@ -9,9 +9,9 @@ import { openAccounts, sendCommands, type Tally } from './support/workload.js';
 const ACCOUNTS = 10;
 
 /** Only answers a correct service gives: success, an overdraft refused, a conflict retried out. */
-function expectSaneStatuses(tally: Tally): void {
+function expectSaneStatuses(tally: Tally, bank: Bank): void {
   const unexpected = Object.keys(tally.statuses).filter((s) => !['200', '409', '422'].includes(s));
-  expect(unexpected, JSON.stringify(tally.statuses)).toEqual([]);
+  expect(unexpected, `${JSON.stringify(tally)}\n${bank.output()}`).toEqual([]);
   expect(tally.statuses[200]).toBeGreaterThan(0);
 }
 
@@ -34,7 +34,7 @@ describe.each(['stream', 'feed'] as const)('bank sample, %s mode (separate proce
     const ids = await openAccounts(command.url, names.keyPrefix.slice(0, -1), ACCOUNTS);
     const tally: Tally = { statuses: {} };
     await sendCommands(command.url, ids, 300, tally);
-    expectSaneStatuses(tally);
+    expectSaneStatuses(tally, bank!);
     await expectConverged(command.url, read.url, ids).catch((error: Error) => {
       throw new Error(`${error.message}\n${bank!.output()}`);
     });
@@ -76,7 +76,7 @@ describe('bank sample, stream mode with Redis stopped for part of the run', () =
     await redis!.resume();
     read.freeze(false);
     await sendCommands(command.url, ids, 100, tally);
-    expectSaneStatuses(tally);
+    expectSaneStatuses(tally, bank!);
     await expectConverged(command.url, read.url, ids, 45_000).catch((error: Error) => {
       throw new Error(`${error.message}\n${bank!.output()}`);
     });

@@ -285,3 +285,73 @@ describe('fault 3b: MariaDB behind a black hole', () => {
     expect(outcome).toBeInstanceOf(FluxError);
   });
 });
+
+/**
+ * Fault 3c: the INSERT reaches MariaDB and commits, but its reply is lost and the database stays
+ * unreachable. The append cannot know whether its events were stored; the error it throws must
+ * not claim that nothing was written (a caller would retry and, with `'any'`, store it twice).
+ */
+describe('fault 3c: the reply of a committed append is lost', () => {
+  const prefix = tablePrefix('lostreply');
+  let proxy: TcpProxy;
+  let store: import('nestjs-flux').MysqlEventStore | undefined;
+
+  afterAll(async () => {
+    proxy?.restore();
+    await store?.close();
+    await proxy?.close();
+    await dropTables(prefix);
+  });
+
+  it('does not report "Nothing was written" when the events were stored', async () => {
+    const target = mysqlTarget();
+    proxy = await TcpProxy.start(target.host, target.port);
+    const { createMysqlStore } = await import('./support/mysql.js');
+    store = await createMysqlStore(prefix, { url: viaPort(proxy.port), connectTimeoutMs: 2_000 });
+    await store.append('lost-1', [{ type: 'T', data: { n: 1 } }], {
+      expectedVersion: 0,
+      aggregateName: 'a',
+    });
+    proxy.dropReplies();
+    const append = store
+      .append('lost-1', [{ type: 'T', data: { n: 2, marker: 'lost-reply' } }], {
+        expectedVersion: 1,
+        aggregateName: 'a',
+      })
+      .then(
+        () => null,
+        (error: unknown) => error,
+      );
+    // Wait (on the real server) until the row is committed, then take the database away.
+    const { queryRows } = await import('./support/mysql.js');
+    const { waitUntil: until } = await import('./support/wait.js');
+    await until(
+      'the INSERT to commit on the server',
+      async () =>
+        (
+          await queryRows(
+            `SELECT 1 FROM \`${prefix}events\` WHERE JSON_VALUE(data, '$.marker') = 'lost-reply'`,
+          )
+        ).length === 1,
+      10_000,
+    );
+    proxy.cut();
+    const error = await within(30_000, 'the append to end', append);
+    const stored = (
+      await queryRows(
+        `SELECT 1 FROM \`${prefix}events\` WHERE JSON_VALUE(data, '$.marker') = 'lost-reply'`,
+      )
+    ).length;
+    report('3c lost reply', {
+      sent: 1,
+      stored,
+      error: error instanceof Error ? error.name : String(error),
+      claimsNothingWritten: String(
+        error instanceof Error && /Nothing was written/.test(error.message),
+      ),
+    });
+    expect(stored).toBe(1);
+    expect(error).toBeInstanceOf(FluxError);
+    expect((error as Error).message).not.toMatch(/Nothing was written/);
+  });
+});

@@ -3,6 +3,8 @@ import { call, type HttpReply } from '../../apps/demo/src/http-client.js';
 export interface Tally {
   /** Status code → count. */
   statuses: Record<number, number>;
+  /** Status code → the first body answered with it, to explain a surprise. */
+  samples?: Record<number, unknown>;
 }
 
 /** Opens `count` accounts (in parallel) and returns their ids. */
@@ -51,5 +53,9 @@ export async function sendCommands(
 }
 
 function count(tally: Tally, replies: HttpReply[]): void {
-  for (const { status } of replies) tally.statuses[status] = (tally.statuses[status] ?? 0) + 1;
+  for (const { status, body } of replies) {
+    tally.statuses[status] = (tally.statuses[status] ?? 0) + 1;
+    tally.samples ??= {};
+    tally.samples[status] ??= body;
+  }
 }

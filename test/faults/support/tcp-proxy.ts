@@ -1,15 +1,21 @@
 import { createServer, type Server, type Socket, connect } from 'node:net';
 
+type Mode = 'open' | 'cut' | 'stall' | 'drop-replies';
+
 /**
- * A loopback TCP proxy in front of one server (MariaDB here) that a test can cut: `cut()` drops
- * every open connection and refuses new ones (connections are accepted and reset at once, as a
- * crashed or firewalled server looks); `restore()` forwards again. The server itself is never
- * touched, so other tests using it are not disturbed.
+ * A loopback TCP proxy in front of one server (MariaDB here) that a test can break, so one
+ * store loses its database while the server itself (shared with other tests) is untouched:
+ * - `cut()`: every open connection is reset and new ones are reset at once (a crashed server,
+ *   a firewall that rejects);
+ * - `stall()`: a black hole — connections stay open, nothing is forwarded either way, new ones
+ *   are accepted and never answered (a partition, a firewall that drops packets);
+ * - `dropReplies()`: requests still reach the server, its replies are dropped (the commit
+ *   happens, the client never hears of it);
+ * - `restore()`: forwards again; connections that lost data on the way are reset.
  */
 export class TcpProxy {
   private readonly sockets = new Set<Socket>();
-  private isCut = false;
-  private stalled = false;
+  private mode: Mode = 'open';
   /** Connections accepted since start (including refused ones). */
   connections = 0;
 
@@ -27,73 +33,61 @@ export class TcpProxy {
   }
 
   get cutOff(): boolean {
-    return this.isCut;
+    return this.mode === 'cut';
   }
 
-  /** Resets every open connection and every new one until `restore()`. */
   cut(): void {
-    this.isCut = true;
-    for (const socket of this.sockets) reset(socket);
-    this.sockets.clear();
+    this.mode = 'cut';
+    this.resetAll();
   }
 
-  /**
-   * A black hole: connections stay open but nothing is forwarded any more, in either direction,
-   * and new ones are accepted and never answered (a network partition, a dead host behind a
-   * firewall that drops packets). Only TCP keepalive or a timeout can tell.
-   */
   stall(): void {
-    this.stalled = true;
-    for (const socket of this.sockets) socket.pause();
+    this.mode = 'stall';
+  }
+
+  dropReplies(): void {
+    this.mode = 'drop-replies';
   }
 
   restore(): void {
-    this.isCut = false;
-    if (this.stalled) {
-      // What was held back is dropped, as a partition loses packets: reset those connections.
-      for (const socket of this.sockets) reset(socket);
-      this.sockets.clear();
-      for (const socket of this.held) reset(socket);
-      this.held.clear();
-    }
-    this.stalled = false;
+    if (this.mode !== 'open' && this.mode !== 'cut') this.resetAll();
+    this.mode = 'open';
   }
-
-  private readonly held = new Set<Socket>();
 
   async close(): Promise<void> {
     this.cut();
-    for (const socket of this.held) reset(socket);
-    this.held.clear();
     await new Promise((resolve) => this.server.close(resolve));
+  }
+
+  private resetAll(): void {
+    for (const socket of this.sockets) reset(socket);
+    this.sockets.clear();
   }
 
   private accept(client: Socket, host: string, port: number): void {
     this.connections++;
     client.on('error', () => undefined);
-    if (this.isCut) {
+    if (this.mode === 'cut') {
       reset(client);
       return;
     }
-    if (this.stalled) {
-      client.pause();
-      this.held.add(client);
-      client.on('close', () => this.held.delete(client));
-      return;
-    }
-    const upstream = connect(port, host);
-    upstream.on('error', () => client.destroy());
-    client.on('error', () => upstream.destroy());
-    client.on('close', () => {
-      upstream.destroy();
-      this.sockets.delete(client);
-      this.sockets.delete(upstream);
-    });
-    upstream.on('close', () => client.destroy());
     this.sockets.add(client);
+    client.on('close', () => this.sockets.delete(client));
+    if (this.mode === 'stall') return; // accepted, never answered
+    const upstream = connect(port, host);
     this.sockets.add(upstream);
-    client.pipe(upstream);
-    upstream.pipe(client);
+    upstream.on('error', () => client.destroy());
+    upstream.on('close', () => {
+      this.sockets.delete(upstream);
+      client.destroy();
+    });
+    client.on('close', () => upstream.destroy());
+    client.on('data', (chunk) => {
+      if (this.mode === 'open' || this.mode === 'drop-replies') upstream.write(chunk);
+    });
+    upstream.on('data', (chunk) => {
+      if (this.mode === 'open') client.write(chunk);
+    });
   }
 }
 

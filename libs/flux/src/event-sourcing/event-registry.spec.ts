@@ -40,6 +40,15 @@ describe('EventRegistry', () => {
     expect(() => registry.instantiate('Thing', {}, 3)).toThrow(/stored version 3 is newer than this process's version 1/);
   });
 
+  it('rejects malformed stored schema versions with a clear error', () => {
+    const registry = new EventRegistry();
+    registry.register(Thing);
+    for (const bad of [0, -1, 1.5, 'x', NaN]) {
+      expect(() => registry.instantiate('Thing', {}, bad)).toThrow(/Thing schema version.*not an integer/);
+    }
+    expect(registry.instantiate('Thing', { name: 'ok' }, '1')).toBeInstanceOf(Thing);
+  });
+
   it('requires an upcaster for every older version', () => {
     expect(() => DomainEvent('V3', { version: 3, upcast: { 1: (d) => d } })(class V3 {})).toThrow(
       /needs an upcaster from version 2/,

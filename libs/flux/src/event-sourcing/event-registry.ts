@@ -57,7 +57,13 @@ export class EventRegistry {
     const entry = this.byType.get(type);
     if (!entry) throw new UnknownEventTypeError(type, context);
     let current = data;
-    const from = Number(storedVersion ?? 1) || 1;
+    const from = storedVersion === undefined || storedVersion === null ? 1 : Number(storedVersion);
+    if (!Number.isInteger(from) || from < 1) {
+      throw new InvalidArgumentError(
+        `${type} schema version`,
+        `stored version ${JSON.stringify(storedVersion)} is not an integer ≥ 1${context ? ` (${context})` : ''}`,
+      );
+    }
     if (from > entry.version) {
       throw new InvalidArgumentError(
         `${type} schema version`,
