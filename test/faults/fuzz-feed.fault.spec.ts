@@ -15,7 +15,6 @@ import { report } from './support/tally.js';
 describe('fuzz: the HTTP feed', () => {
   const prefix = tablePrefix('fuzzfeed');
   let fault: FaultApp;
-  let feed: string;
   const statuses = new Map<string, number>();
   const failures: string[] = [];
 
@@ -28,7 +27,6 @@ describe('fuzz: the HTTP feed', () => {
       feed: { pollMs: 200, heartbeatMs: 1_000 },
       http: true,
     });
-    feed = `${fault.origin}/events`;
     const store = fault.app.get(EventStore);
     for (let i = 0; i < 5; i++) {
       await store.append(`feed-${i}`, [{ type: 'Seeded', data: { i } }], {
@@ -39,7 +37,11 @@ describe('fuzz: the HTTP feed', () => {
   });
 
   afterAll(async () => {
-    report('fuzz feed', { ...Object.fromEntries(statuses), serverErrors: failures.length });
+    report('fuzz feed', {
+      ...Object.fromEntries(statuses),
+      serverErrors: failures.length,
+      firstServerErrors: failures.slice(0, 3).join(' | '),
+    });
     await fault?.close();
     await dropTables(prefix);
   });

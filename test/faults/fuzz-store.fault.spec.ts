@@ -225,7 +225,7 @@ describe.each(subjects.map((make, i) => [i === 0 ? 'memory' : 'mysql', make] as 
       }
     });
 
-    it('rejects an aggregate id that is not a string on reads (no query built from an object)', async () => {
+    it('rejects an aggregate id that is not a string on reads with InvalidArgumentError', async () => {
       await subject.store.append(`victim-${name}`, [{ type: 'Secret', data: { pin: 1234 } }], {
         expectedVersion: 'any',
         aggregateName: 'vault',

@@ -153,11 +153,15 @@ describe('fault 3: MariaDB unreachable during commands', () => {
       }
     };
     // Waves of 4 commands on 4 different accounts: several connections are in flight when the
-    // proxy is cut. The outage starts at wave 20 and lasts 3 s of commands.
+    // proxy is cut. The outage lasts from wave 20 to wave 40 (at least 2 s).
     let cutAt = -1;
     let restoredAt = -1;
     for (let wave = 0; wave < COMMANDS / 4; wave++) {
-      if (proxy.cutOff && Date.now() - cutAt > 3_000) {
+      if (wave === 40) {
+        // At least 2 s without a database, then back for the last 20 waves.
+        await new Promise((resolve) =>
+          setTimeout(resolve, Math.max(0, 2_000 - (Date.now() - cutAt))),
+        );
         proxy.restore();
         restoredAt = Date.now();
       }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { encode } from '@msgpack/msgpack';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DomainEvent, EventBroker, EventHandler, type StreamEvent } from 'nestjs-flux';
+import { DomainEvent, EventBroker, EventHandler } from 'nestjs-flux';
 import { startFaultApp, type FaultApp } from './support/app.js';
 import { REDIS_URL } from './support/env.js';
 import { deleteKeys, keyPrefix } from './support/redis-keys.js';

@@ -12,7 +12,7 @@ import {
 import { startFaultApp, type FaultApp } from './support/app.js';
 import { FaultCredited, FaultOpened, StreamedAccount } from './support/account.js';
 import { OwnRedis } from './support/redis-server.js';
-import { report, Tally } from './support/tally.js';
+import { Tally } from './support/tally.js';
 import { StreamConsumer, StreamWorkers } from './support/unreleased.js';
 import { waitUntil, within } from './support/wait.js';
 
@@ -133,7 +133,7 @@ describe('fault 2: Redis killed and restarted, client connections killed', () =>
           15_000,
         );
         const before = countClients(String(await admin.client('LIST')));
-        const killed = await admin.client('KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+        const killed = await admin.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
         faults.push(`CLIENT KILL TYPE normal: ${killed} of ${before} connections`);
       }
       const acc = repo.create(`acc-${i}`);

@@ -11,6 +11,7 @@ import { StreamedAccount } from './support/account.js';
 import { REDIS_URL } from './support/env.js';
 import { freePort } from './support/free-port.js';
 import { OwnRedis } from './support/redis-server.js';
+import { deleteKeys } from './support/redis-keys.js';
 import { report } from './support/tally.js';
 import { StreamConsumer } from './support/unreleased.js';
 import { waitUntil, within } from './support/wait.js';
@@ -19,7 +20,11 @@ const SRC = fileURLToPath(new URL('../../libs/flux/src/', import.meta.url));
 
 describe('security: no endpoint the user did not configure', () => {
   const apps: FaultApp[] = [];
-  afterAll(() => Promise.all(apps.map((a) => a.close())));
+  const prefix = `flux-faults:routes:${randomBytes(4).toString('hex')}:`;
+  afterAll(async () => {
+    await Promise.all(apps.map((a) => a.close()));
+    await deleteKeys(prefix);
+  });
 
   it.each([
     ['FluxModule.forRoot({})', {}],
@@ -29,7 +34,7 @@ describe('security: no endpoint the user did not configure', () => {
     ],
   ])('%s maps no route and answers 404 everywhere', async (_label, flux) => {
     const fault = await startFaultApp({
-      flux: { ...flux, keyPrefix: `flux-faults:routes:${randomBytes(4).toString('hex')}:` },
+      flux: { ...flux, keyPrefix: prefix },
       aggregates: 'redis' in flux ? [StreamedAccount] : [],
       http: true,
     });

@@ -65,6 +65,8 @@ export class RedisServer {
       maxRetriesPerRequest: 0,
       retryStrategy: () => null,
     });
+    // A refused connection while the server starts is the expected answer, not an error to log.
+    client.on('error', () => undefined);
     try {
       await client.connect();
       return (await client.ping()) === 'PONG';

@@ -2,6 +2,7 @@
 // dist/ through the package's self-reference). It reads one batch as a consumerMany of the
 // group, prints the ids it holds as one JSON line, and then never finishes the handler: the
 // batch stays pending under its name until the parent SIGKILLs it.
+import process from 'node:process';
 import { EventBroker, RedisPools, StreamRegistry } from 'nestjs-flux';
 
 const { FAULT_REDIS_URL, FAULT_PREFIX, FAULT_STREAM, FAULT_GROUP, FAULT_COUNT } = process.env;

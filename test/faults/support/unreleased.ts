@@ -13,6 +13,4 @@ export {
   FeedConsumer,
   FluxFeedModule,
   MemoryOffsetStore,
-  SseParser,
-  type SseMessage,
 } from '../../../libs/flux/src/feed/index.js';

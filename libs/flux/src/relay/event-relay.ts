@@ -124,8 +124,16 @@ export class EventRelay {
 
   private async finish(upTo: number, count: number): Promise<void> {
     await this.flusher.flush();
-    await this.config.redis.set(this.config.checkpointKey, String(upTo));
+    const stillLeading = await this.config.lock.commitCheckpoint(this.config.checkpointKey, upTo);
     this.pendingUpTo = undefined;
+    if (!stillLeading) {
+      // Leadership was lost (expired, taken over, or Redis restarted empty): forget what this
+      // instance believed and start again from whatever checkpoint Redis holds once it leads.
+      this.status.leader = false;
+      this.status.checkpoint = null;
+      this.config.logger?.warn('relay lost its lock; resuming from the checkpoint stored in Redis');
+      return;
+    }
     this.status.checkpoint = upTo;
     this.status.published += count;
   }

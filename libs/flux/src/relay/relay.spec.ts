@@ -111,6 +111,34 @@ describe('EventRelay', () => {
     expect(versions).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
   });
 
+  it('republishes from the start when Redis restarts empty instead of writing a stale checkpoint', async () => {
+    const port = await freePort();
+    let own = await startRedisServer(port);
+    const url = `redis://127.0.0.1:${port}/0`;
+    const store = new MemoryEventStore();
+    const test = createTestBroker(['accounts'], { default: url });
+    const pools = new RedisPools({ default: url });
+    const relay = relayOn(store, test, pools.get('default'));
+    const probe = new Redis(url);
+    probe.on('error', () => undefined);
+    cleanups.push(async () => {
+      await relay.stop(500);
+      await test.broker.close();
+      await pools.close();
+      probe.disconnect();
+      await stopRedisServer(own);
+    });
+    relay.start();
+    for (let i = 1; i <= 10; i++) await store.append('a1', [credit(i)], { expectedVersion: i - 1, aggregateName: 'account' });
+    await waitFor(() => relay.status.checkpoint === 10);
+    await stopRedisServer(own);
+    own = await startRedisServer(port); // empty: streams, checkpoint and lock are gone
+    for (let i = 11; i <= 15; i++) await store.append('a1', [credit(i)], { expectedVersion: i - 1, aggregateName: 'account' });
+    await waitFor(async () => (await probe.xlen(test.key('accounts')).catch(() => 0)) >= 15, 15_000);
+    const versions = new Set((await streamEntries(probe, test.key('accounts'))).map((t) => Number(t.version)));
+    expect([...versions].sort((a, b) => a - b)).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
+  });
+
   describe('with Redis down at save time', () => {
     let server: Awaited<ReturnType<typeof startRedisServer>> | undefined;
     afterAll(async () => {
@@ -142,15 +170,15 @@ describe('EventRelay', () => {
       for (let i = 2; i <= 30; i++) await store.append('a1', [credit(i)], { expectedVersion: i - 1, aggregateName: 'account' });
       // The relay's round is now stuck on (or failing against) the unreachable server.
 
-      // Redis comes back empty (no persistence): the checkpoint is gone too, so the relay
-      // republishes the whole log — duplicates are allowed, losses are not.
+      // Redis comes back empty (no persistence): the lock and the checkpoint are gone too, so the
+      // relay cannot commit its checkpoint, drops leadership and republishes the whole log —
+      // duplicates are allowed, losses are not.
       server = await startRedisServer(port);
-      await waitFor(async () => (await probe.xlen(test.key('accounts')).catch(() => 0)) >= 29, 15_000);
       await waitFor(() => relay.status.checkpoint === 30, 15_000);
       const versions = (await streamEntries(probe, test.key('accounts'))).map((t) => Number(t.version));
       const expected = Array.from({ length: 30 }, (_, i) => i + 1);
-      expect(new Set(versions)).toEqual(new Set(expected.filter((v) => versions.length === 30 || v > 1)));
-      expect(versions).toEqual([...versions].sort((x, y) => x - y));
+      expect(new Set(versions)).toEqual(new Set(expected));
+      expect(versions.slice(-30)).toEqual(expected);
     });
   });
 });

@@ -5,13 +5,15 @@ import { FluxError } from '../../errors/flux.error.js';
 import { InvalidArgumentError } from '../../errors/invalid-argument.error.js';
 import { SerializationError } from '../../errors/serialization.error.js';
 import type { AppendOptions, NewEvent, StoredEvent } from '../event-store.types.js';
-import { isVersionConflict } from './mysql-error-mapping.js';
+import { isRetryableLockError, isVersionConflict } from './mysql-error-mapping.js';
 import { positionKey, type AssignedPositions, type MysqlSequencer } from './mysql-sequencer.js';
 import type { MysqlStatements } from './mysql-statements.js';
 import type { StreamVersionCache } from './stream-version-cache.js';
 
 /** How often `expectedVersion: 'any'` re-reads the head after losing a race. */
 const ANY_ATTEMPTS = 20;
+/** Attempts of an append whose transaction InnoDB rolled back as a deadlock victim. */
+const LOCK_ATTEMPTS = 5;
 /** Reads of our own rows' positions before giving up on a pass that never came. */
 const POSITION_ATTEMPTS = 5;
 
@@ -46,6 +48,7 @@ export class MysqlAppender {
       data: toJson(`events[${i}].data (${event.type})`, event.data),
       metadata: toJson(`events[${i}].metadata (${event.type})`, event.metadata ?? {}),
     }));
+    let lockFailures = 0;
     for (let attempt = 1; ; attempt++) {
       const base = await this.baseVersion(
         aggregateId,
@@ -78,6 +81,14 @@ export class MysqlAppender {
           const actual = (await this.head(aggregateId))?.version ?? 0;
           if (options.expectedVersion === 'any' && attempt < ANY_ATTEMPTS) continue;
           throw new ConcurrencyError(name, aggregateId, base, actual);
+        }
+        // Concurrent writers of one aggregate can deadlock between their inserts and the sequence
+        // row lock; InnoDB rolled the victim back whole, so running it again is safe and ends in
+        // success or in the duplicate key above.
+        if (isRetryableLockError(error) && ++lockFailures < LOCK_ATTEMPTS) {
+          attempt--;
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * lockFailures));
+          continue;
         }
         // The pass part of the packet may have failed after the INSERT committed.
         if (!(await this.exists(rows[0].eventId))) throw error;
