@@ -24,7 +24,7 @@ class Accounts {
   ) {}
 }
 
-const UPDATES = 50;
+const UPDATES = Number(process.env.FAULTS_UPDATES ?? 50);
 
 async function createApp(prefix: string): Promise<INestApplicationContext> {
   const moduleRef = await Test.createTestingModule({

@@ -5,6 +5,7 @@ import { Account } from './account.aggregate.js';
 import { AccountsController } from './accounts.controller.js';
 import type { CommandConfig } from './command.config.js';
 import { COMMAND_HANDLERS } from './commands/index.js';
+import { OpsModule } from './ops/ops.module.js';
 
 /** The stream the account aggregate publishes to; the read service's stream mode follows it. */
 export const ACCOUNTS_STREAM = 'bank-accounts';
@@ -31,6 +32,7 @@ export class AppModule {
         CqrsModule.forRoot(),
         FluxModule.forRoot(fluxOptions(config)),
         FluxModule.forFeature({ aggregates: [Account] }),
+        OpsModule.forRoot({ withRedis: Boolean(config.redisUrl) }),
       ],
       controllers: [AccountsController],
       providers: [...COMMAND_HANDLERS],
