@@ -84,7 +84,11 @@ describe('fault 2: Redis killed and restarted, client connections killed', () =>
     });
   });
 
+  /** The delayed restart, awaited before the server is destroyed so none is left behind. */
+  let restarting: Promise<void> | undefined;
+
   afterAll(async () => {
+    await restarting?.catch(() => undefined);
     await fault?.close();
     await redis?.destroy();
   });
@@ -122,7 +126,9 @@ describe('fault 2: Redis killed and restarted, client connections killed', () =>
         await redis.kill();
         faults.push('SIGKILL');
         // Commands go on while Redis is down: the store is the source of truth.
-        setTimeout(() => void redis.restart().then(() => faults.push('restarted')), 1_000);
+        restarting = new Promise((resolve) => setTimeout(resolve, 1_000))
+          .then(() => redis.restart())
+          .then(() => void faults.push('restarted'));
       }
       if (i === 400) {
         await waitUntil('redis restarted', () => faults.includes('restarted'), 15_000);

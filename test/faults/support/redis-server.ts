@@ -37,7 +37,12 @@ export class OwnRedis {
     if (this.running) return;
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir];
     args.push('--appendonly', 'yes', '--appendfsync', 'always', '--save', '');
-    this.child = spawn('redis-server', args, { stdio: 'ignore' });
+    const child = spawn('redis-server', args, { stdio: 'ignore' });
+    this.child = child;
+    // Should the test process die first, its server dies with it.
+    const killOnExit = () => child.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.off('exit', killOnExit));
     await waitUntil(`redis-server on port ${this.port}`, () => this.ping(), 15_000);
   }
 
