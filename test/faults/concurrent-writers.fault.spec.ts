@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { decode } from '@msgpack/msgpack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EventRelay, RelayLock, type MysqlEventStore, type StoredEvent } from 'nestjs-flux';
+import { EventRelay, MessageCodec, RelayLock, type MysqlEventStore, type StoredEvent } from 'nestjs-flux';
 import { WRITER_EVENTS } from './support/env.js';
 import { createMysqlStore, dropTables, tablePrefix } from './support/mysql.js';
 import { createBroker, type TestBroker } from './support/redis-keys.js';
@@ -40,7 +40,8 @@ describe('fault 4: 16 concurrent writers, a tailing reader and the relay', () =>
   it(`stores, tails and relays ${WRITER_EVENTS} events without a gap or a duplicate`, async () => {
     relay = new EventRelay({
       store,
-      broker: tb.broker,
+      registry: tb.registry,
+      codec: new MessageCodec(),
       redis: relayRedis,
       lock: new RelayLock(relayRedis, `${tb.prefix}relay:lock`, 10_000),
       checkpointKey: `${tb.prefix}relay:checkpoint`,

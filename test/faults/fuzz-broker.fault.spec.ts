@@ -17,7 +17,7 @@ import { FUZZ_RUNS, REDIS_URL } from './support/env.js';
 import { assertPrototypesClean, HOSTILE_JSON } from './support/prototype.js';
 import { createBroker, deleteKeys, keyPrefix } from './support/redis-keys.js';
 import { report } from './support/tally.js';
-import { StreamConsumer, StreamWorkers } from './support/unreleased.js';
+import { StreamConsumer, StreamWorkers } from 'nestjs-flux';
 import { waitUntil, within } from './support/wait.js';
 
 /**

@@ -15,7 +15,7 @@ import { dropTables, mysqlTarget, queryRows, tablePrefix, viaPort } from './supp
 import { deleteKeys, keyPrefix } from './support/redis-keys.js';
 import { report, Tally } from './support/tally.js';
 import { TcpProxy } from './support/tcp-proxy.js';
-import { FeedConsumer, MemoryOffsetStore } from './support/unreleased.js';
+import { FeedConsumer, MemoryOffsetStore } from 'nestjs-flux';
 import { waitUntil, within } from './support/wait.js';
 
 /**

@@ -7,7 +7,7 @@ import { startFaultApp, type FaultApp } from './support/app.js';
 import { REDIS_URL } from './support/env.js';
 import { deleteKeys, keyPrefix } from './support/redis-keys.js';
 import { report, Tally } from './support/tally.js';
-import { StreamConsumer } from './support/unreleased.js';
+import { StreamConsumer } from 'nestjs-flux';
 import { waitUntil } from './support/wait.js';
 
 /**

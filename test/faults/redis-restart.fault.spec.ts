@@ -13,7 +13,7 @@ import { startFaultApp, type FaultApp } from './support/app.js';
 import { FaultCredited, FaultOpened, StreamedAccount } from './support/account.js';
 import { OwnRedis } from './support/redis-server.js';
 import { Tally } from './support/tally.js';
-import { StreamConsumer, StreamWorkers } from './support/unreleased.js';
+import { StreamConsumer, StreamWorkers } from 'nestjs-flux';
 import { waitUntil, within } from './support/wait.js';
 
 /**

@@ -13,7 +13,7 @@ import { freePort } from './support/free-port.js';
 import { OwnRedis } from './support/redis-server.js';
 import { deleteKeys } from './support/redis-keys.js';
 import { report } from './support/tally.js';
-import { StreamConsumer } from './support/unreleased.js';
+import { StreamConsumer } from 'nestjs-flux';
 import { waitUntil, within } from './support/wait.js';
 
 const SRC = fileURLToPath(new URL('../../libs/flux/src/', import.meta.url));

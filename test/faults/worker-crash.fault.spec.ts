@@ -8,7 +8,7 @@ import { ensureBuiltLibrary, REPO_ROOT } from './support/built-library.js';
 import { REDIS_URL } from './support/env.js';
 import { createBroker, deleteKeys, type TestBroker } from './support/redis-keys.js';
 import { Tally } from './support/tally.js';
-import { StreamConsumer } from './support/unreleased.js';
+import { StreamConsumer } from 'nestjs-flux';
 import { waitUntil, within } from './support/wait.js';
 
 /**

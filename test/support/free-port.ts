@@ -1,10 +1,2 @@
-import { createServer } from 'node:net';
-
-/** A TCP port free right now (for servers that cannot be told to pick one, like redis-server). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+// One implementation for every suite: the library's spec helpers hold it.
+export { freePort } from '../../libs/flux/src/broker/broker.spec-helpers.js';

@@ -1,15 +1,13 @@
 import type { DynamicModule, INestApplication, Provider, Type } from '@nestjs/common';
-import { DiscoveryModule } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { FluxModule, type FluxModuleOptions } from 'nestjs-flux';
 import { CapturingLogger } from './logger.js';
-import { createWorkerProviders, FluxFeedModule } from './unreleased.js';
 
 export interface FaultAppOptions {
   flux: FluxModuleOptions;
   aggregates?: Type[];
   providers?: Provider[];
-  /** Wire `@StreamConsumer` workers (until FluxModule does it itself). */
+  /** The app has `@StreamConsumer` workers (FluxModule wires them; kept for readability). */
   workers?: boolean;
   /** Listen on a loopback port (needed for the feed). */
   http?: boolean;
@@ -30,26 +28,12 @@ export interface FaultApp {
  * controller, the stream workers) are added here when asked for and not already wired.
  */
 export async function startFaultApp(options: FaultAppOptions): Promise<FaultApp> {
-  const root = FluxModule.forRoot(options.flux);
-  const imports: NonNullable<DynamicModule['imports']> = [root];
+  // FluxModule wires the workers and, with `feed`, the feed's routes by itself.
+  const flux = options.flux.feed ? { ...options.flux, feed: { ...options.flux.feed, ...options.feed } } : options.flux;
+  const imports: NonNullable<DynamicModule['imports']> = [FluxModule.forRoot(flux)];
   if (options.aggregates?.length)
     imports.push(FluxModule.forFeature({ aggregates: options.aggregates }));
   const providers: Provider[] = [...(options.providers ?? [])];
-  if (options.flux.feed) {
-    const wired = root.imports?.some((m) => (m as DynamicModule)?.module === FluxFeedModule);
-    if (!wired) imports.push(FluxFeedModule.forRoot({ ...options.flux.feed, ...options.feed }));
-  }
-  if (options.workers) {
-    const rootProviders = [
-      ...(root.providers ?? []),
-      ...(Reflect.getMetadata('providers', FluxModule) ?? []),
-    ];
-    const wired = createWorkerProviders().every((p) => rootProviders.includes(p));
-    if (!wired) {
-      imports.push(DiscoveryModule);
-      providers.push(...createWorkerProviders());
-    }
-  }
   const moduleRef = await Test.createTestingModule({ imports, providers }).compile();
   const logger = new CapturingLogger();
   const app = moduleRef.createNestApplication({ logger, forceCloseConnections: true });

@@ -1,13 +1,21 @@
 import type { Redis } from 'ioredis';
-import type { EventBroker } from '../broker/event-broker.js';
+import { BODY_FIELD } from '../broker/broker.constants.js';
+import type { MessageCodec } from '../broker/message-codec.js';
+import { encodeBody, tagFields } from '../broker/message-fields.js';
+import type { StreamRegistry } from '../broker/stream-registry.js';
 import type { EventStore } from '../event-store/event-store.js';
+import type { StoredEvent } from '../event-store/event-store.types.js';
 import type { RelayLock } from './relay-lock.js';
+import { RELAY_PUBLISH_LUA } from './relay-publish.lua.js';
 import { relayTags } from './relay-tags.js';
 
 export interface EventRelayConfig {
   store: EventStore;
-  broker: EventBroker;
-  /** Client of the pool holding the checkpoint and the lock. */
+  /** Resolves stream names to keys (and caps) on this relay's pool. */
+  registry: StreamRegistry;
+  /** The broker's message encoding, so relayed messages read like published ones. */
+  codec: MessageCodec;
+  /** Client of the pool holding the streams, the checkpoint and the lock. */
   redis: Redis;
   lock: RelayLock;
   checkpointKey: string;
@@ -31,26 +39,25 @@ export interface RelayStatus {
 const MAX_BACKOFF = 5_000;
 
 /**
- * Publishes the store's global log to Redis streams, in position order, at least once. The
- * checkpoint lives in Redis next to the streams: it is written only after the batch's XADDs
- * succeeded, and a failed flush is retried as is (the flusher keeps only what was not sent),
- * so an outage delays events but never drops them. A crash between publish and checkpoint
- * republishes that batch: consumers see duplicates, never gaps.
+ * Publishes the store's global log to Redis streams, in position order, at least once. Each
+ * batch goes in one script that also moves the checkpoint, and only while this instance holds
+ * the lock: a batch is published whole with its checkpoint or not at all. After a Redis restart
+ * that lost the lock (and the streams), a batch replayed by the client is refused instead of
+ * landing before the events the restart wiped; the relay then starts again from the checkpoint
+ * Redis holds (none: from the start). An outage delays events, never drops them; a batch whose
+ * reply was lost may be published twice, in order.
  */
 export class EventRelay {
-  private readonly flusher;
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
   /** Set by appends of this process, so one landing during a round is not slept through. */
   private dirty = false;
-  private pendingUpTo?: number;
   private failures = 0;
   private readonly unsubscribe: () => void;
   readonly status: RelayStatus = { leader: false, checkpoint: null, published: 0, lastRoundAt: null, lastError: null };
 
   constructor(private readonly config: EventRelayConfig) {
-    this.flusher = config.broker.newFlusher();
     this.unsubscribe = config.store.onAppended(() => {
       this.dirty = true;
       this.wake?.();
@@ -99,43 +106,54 @@ export class EventRelay {
 
   /** One round; true when there was nothing to do. */
   private async round(): Promise<boolean> {
-    const { lock, store, streams } = this.config;
+    const { lock, store } = this.config;
     this.status.leader = await lock.hold();
     if (!this.status.leader) {
       // Another instance publishes; its progress is in the shared checkpoint.
-      this.flusher.clear();
-      this.pendingUpTo = undefined;
       this.status.checkpoint = null;
       return true;
     }
-    if (this.pendingUpTo !== undefined) return this.finish(this.pendingUpTo, this.flusher.size).then(() => false);
     this.status.checkpoint ??= await this.readCheckpoint();
     this.dirty = false;
     const events = await store.readAll({ after: this.status.checkpoint, limit: this.config.batchSize });
     if (events.length === 0) return true;
-    for (const event of events) {
-      const stream = streams.get(event.aggregateName);
-      if (stream) this.flusher.publish(stream, event.data, relayTags(event));
-    }
-    this.pendingUpTo = events[events.length - 1].position;
-    await this.finish(this.pendingUpTo, this.flusher.size);
-    return events.length < this.config.batchSize;
-  }
-
-  private async finish(upTo: number, count: number): Promise<void> {
-    await this.flusher.flush();
-    const stillLeading = await this.config.lock.commitCheckpoint(this.config.checkpointKey, upTo);
-    this.pendingUpTo = undefined;
-    if (!stillLeading) {
-      // Leadership was lost (expired, taken over, or Redis restarted empty): forget what this
-      // instance believed and start again from whatever checkpoint Redis holds once it leads.
+    const upTo = events[events.length - 1].position;
+    const published = await this.publish(events, upTo);
+    if (published === null) {
+      // The lock is gone (expired, taken over, or Redis restarted empty): forget what this
+      // instance believed and continue from the checkpoint Redis holds once it leads again.
+      lock.markLost();
       this.status.leader = false;
       this.status.checkpoint = null;
       this.config.logger?.warn('relay lost its lock; resuming from the checkpoint stored in Redis');
-      return;
+      return true;
     }
     this.status.checkpoint = upTo;
-    this.status.published += count;
+    this.status.published += published;
+    return events.length < this.config.batchSize;
+  }
+
+  /** Publishes the relayed events among `events` and moves the checkpoint; null: lock lost. */
+  private async publish(events: StoredEvent[], upTo: number): Promise<number | null> {
+    const { registry, codec, streams, lock } = this.config;
+    const keys = [lock.key, this.config.checkpointKey];
+    const args: (string | Buffer)[] = [lock.token, String(upTo), String(lock.ttlMs)];
+    const capped = new Map<string, number>();
+    for (const event of events) {
+      const stream = streams.get(event.aggregateName);
+      if (!stream) continue;
+      const registered = registry.get(stream);
+      const tags = tagFields(stream, relayTags(event)) ?? [];
+      keys.push(registered.key);
+      args.push(String(2 + tags.length), BODY_FIELD, encodeBody(codec, stream, event.data), ...tags);
+      if (registered.maxLen !== undefined) capped.set(registered.key, registered.maxLen);
+    }
+    const ids = (await this.config.redis.eval(RELAY_PUBLISH_LUA, keys.length, ...keys, ...args)) as string[] | null;
+    if (!ids) return null;
+    const client = this.config.redis as Redis & { fluxTrim?(key: string, maxLen: number): Promise<number> };
+    // Trimming never drops what a group has not acknowledged; a failed trim is retried next batch.
+    for (const [key, maxLen] of capped) await client.fluxTrim?.(key, maxLen).catch(() => undefined);
+    return ids.length;
   }
 
   private async readCheckpoint(): Promise<number> {

@@ -4,10 +4,6 @@ import type { Redis } from 'ioredis';
 // Compare-and-act scripts: only the holder of the token may extend or release the lock.
 const EXTEND = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
-// The checkpoint moves only while this instance still holds the lock: after a Redis restart that
-// lost the lock (and the streams), a stale leader must not write its old position into the new,
-// empty Redis, which would skip the events the restart wiped.
-const CHECKPOINT = `if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('set', KEYS[2], ARGV[2]); return redis.call('pexpire', KEYS[1], ARGV[3]) else return 0 end`;
 
 /**
  * Leadership among the instances of one service: one relay publishes at a time. The holder renews
@@ -21,9 +17,14 @@ export class RelayLock {
 
   constructor(
     private readonly redis: Redis,
-    private readonly key: string,
-    private readonly ttlMs: number,
+    readonly key: string,
+    readonly ttlMs: number,
   ) {}
+
+  /** Called when a lock-checked write found the lock gone: the next `hold()` asks Redis. */
+  markLost(): void {
+    this.held = false;
+  }
 
   get isHeld(): boolean {
     return this.held;
@@ -38,14 +39,6 @@ export class RelayLock {
       : (await this.redis.set(this.key, this.token, 'PX', this.ttlMs, 'NX')) === 'OK';
     this.held = ok;
     if (ok) this.renewedAt = now;
-    return ok;
-  }
-
-  /** Writes `position` to `checkpointKey` if this instance still leads; false means it lost the lock. */
-  async commitCheckpoint(checkpointKey: string, position: number): Promise<boolean> {
-    const ok = (await this.redis.eval(CHECKPOINT, 2, this.key, checkpointKey, this.token, String(position), this.ttlMs)) === 1;
-    this.held = ok;
-    if (ok) this.renewedAt = Date.now();
     return ok;
   }
 

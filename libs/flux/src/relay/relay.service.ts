@@ -6,7 +6,7 @@ import {
   type OnApplicationBootstrap,
   type OnModuleInit,
 } from '@nestjs/common';
-import { EventBroker } from '../broker/event-broker.js';
+import { MessageCodec } from '../broker/message-codec.js';
 import { RedisPools } from '../broker/redis-pools.js';
 import { StreamRegistry } from '../broker/stream-registry.js';
 import { AggregateCatalog } from '../event-sourcing/aggregate-catalog.js';
@@ -27,6 +27,7 @@ export class RelayService implements OnModuleInit, OnApplicationBootstrap, Befor
   private readonly logger = new Logger('FluxRelay');
   private readonly relays = new Map<string, EventRelay>();
   private plan = new Map<string, Map<string, string>>();
+  private readonly codec: MessageCodec;
 
   constructor(
     @Inject(FLUX_MODULE_OPTIONS) private readonly options: FluxModuleOptions,
@@ -34,8 +35,9 @@ export class RelayService implements OnModuleInit, OnApplicationBootstrap, Befor
     private readonly store: EventStore,
     private readonly registry: StreamRegistry,
     private readonly pools: RedisPools,
-    private readonly broker: EventBroker,
-  ) {}
+  ) {
+    this.codec = new MessageCodec(options.broker?.limits);
+  }
 
   onModuleInit(): void {
     const streams = this.catalog.streams();
@@ -60,7 +62,8 @@ export class RelayService implements OnModuleInit, OnApplicationBootstrap, Befor
       const base = `${prefix}flux:relay:${name}`;
       const relay = new EventRelay({
         store: this.store,
-        broker: this.broker,
+        registry: this.registry,
+        codec: this.codec,
         redis,
         lock: new RelayLock(redis, `${base}:lock`, settings.lockTtl),
         checkpointKey: `${base}:checkpoint`,

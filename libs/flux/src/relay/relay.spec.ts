@@ -8,6 +8,7 @@ import {
   stopRedisServer,
   waitFor,
 } from '../broker/broker.spec-helpers.js';
+import { MessageCodec } from '../broker/message-codec.js';
 import { RedisPools } from '../broker/redis-pools.js';
 import { MemoryEventStore } from '../event-store/memory/memory-event-store.js';
 import type { NewEvent } from '../event-store/event-store.types.js';
@@ -26,7 +27,8 @@ function credit(n: number): NewEvent {
 function relayOn(store: MemoryEventStore, test: ReturnType<typeof createTestBroker>, redis: Redis, name = 'r') {
   const relay = new EventRelay({
     store,
-    broker: test.broker,
+    registry: test.registry,
+    codec: new MessageCodec(),
     redis,
     lock: new RelayLock(redis, `${test.prefix}relay:${name}:lock`, 1_000),
     checkpointKey: `${test.prefix}relay:${name}:checkpoint`,
@@ -177,8 +179,9 @@ describe('EventRelay', () => {
       await waitFor(() => relay.status.checkpoint === 30, 15_000);
       const versions = (await streamEntries(probe, test.key('accounts'))).map((t) => Number(t.version));
       const expected = Array.from({ length: 30 }, (_, i) => i + 1);
-      expect(new Set(versions)).toEqual(new Set(expected));
-      expect(versions.slice(-30)).toEqual(expected);
+      // The batch the client replays into the empty server is refused (the lock is gone), so the
+      // stream is rebuilt from the start, in order, once.
+      expect(versions).toEqual(expected);
     });
   });
 });

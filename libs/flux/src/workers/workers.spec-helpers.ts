@@ -1,29 +1,24 @@
 import type { LoggerService, Provider } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { Redis, type RedisOptions } from 'ioredis';
 import { EventBroker } from '../broker/event-broker.js';
 import type { StreamRegistration } from '../module/flux-module-options.interface.js';
 import { FluxModule } from '../module/flux.module.js';
 import { StreamWorkers } from './stream-workers.js';
 
-export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+import { REDIS_URL } from '../broker/broker.spec-helpers.js';
+
+// One implementation of the Redis process helpers for every suite.
+export {
+  REDIS_URL,
+  freePort,
+  startRedisServer,
+  stopRedisServer as killRedisServer,
+  waitFor,
+} from '../broker/broker.spec-helpers.js';
 
 /** Polls `predicate` every 20 ms until it holds; throws after `timeoutMs`. */
-export async function waitFor(
-  predicate: () => boolean | Promise<boolean>,
-  timeoutMs = 5_000,
-  what = 'condition',
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 /** Log lines an app wrote, by level, for assertions (and to keep test output quiet). */
 export class CapturingLogger implements LoggerService {
   readonly lines: Array<{ level: string; message: string }> = [];
@@ -102,42 +97,4 @@ export async function createWorkerApp(options: WorkerAppOptions): Promise<Worker
   };
   if (options.init !== false) await app.init();
   return result;
-}
-
-/** A TCP port nothing listens on right now. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** A throw-away redis-server without persistence on `port`, answering PING when this resolves. */
-export async function startRedisServer(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
-  );
-  const probe = new Redis({ port, lazyConnect: true, retryStrategy: () => 50 });
-  probe.on('error', () => undefined);
-  try {
-    await waitFor(
-      async () => (await probe.ping().catch(() => null)) === 'PONG',
-      10_000,
-      'redis-server up',
-    );
-  } finally {
-    probe.disconnect();
-  }
-  return child;
-}
-
-/** SIGKILLs a server from `startRedisServer` and waits for it to exit. */
-export async function killRedisServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
 }
