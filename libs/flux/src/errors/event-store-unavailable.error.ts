@@ -8,6 +8,11 @@ export class EventStoreUnavailableError extends FluxError {
     options?: { cause?: unknown },
   ) {
     const why = options?.cause instanceof Error ? `: ${options.cause.message}` : '';
-    super('EVENT_STORE_UNAVAILABLE', `Event store at ${host} is unavailable during ${operation}${why}. Nothing was written.`, options);
+    super(
+      'EVENT_STORE_UNAVAILABLE',
+      `Event store at ${host} is unavailable during ${operation}${why}. An append is atomic: all of ` +
+        'its events were stored or none; when the connection dropped mid-commit, read the stream to know which.',
+      options,
+    );
   }
 }

@@ -4,6 +4,11 @@ import type { AppendOptions, NewEvent } from './event-store.types.js';
 
 export const MAX_ID_LENGTH = 255;
 export const MAX_TYPE_LENGTH = 255;
+/** Deepest nesting of event data and metadata: MySQL's JSON type stores at most 32 levels. */
+export const MAX_JSON_DEPTH = 32;
+
+// A UTF-16 surrogate without its pair: valid in a JS string, not in UTF-8 (MySQL refuses it).
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export function assertValidId(field: string, value: unknown): asserts value is string {
   if (typeof value !== 'string' || value.length === 0) {
@@ -37,10 +42,18 @@ export function validateAppend(aggregateId: string, events: NewEvent[], options:
  * Rejects values that JSON would silently change or drop: a stored event must read back as it
  * was written. Walks the value once; cycles, functions, symbols, BigInt and non-finite numbers fail.
  */
-export function assertJsonSafe(field: string, value: unknown, path = '', seen = new Set<object>()): void {
+export function assertJsonSafe(
+  field: string,
+  value: unknown,
+  path = '',
+  seen = new Set<object>(),
+  depth = 0,
+): void {
   const at = () => (path ? `${field} at ${path}` : field);
   switch (typeof value) {
     case 'string':
+      if (LONE_SURROGATE.test(value)) throw new SerializationError(at(), 'it contains an unpaired UTF-16 surrogate');
+      return;
     case 'boolean':
       return;
     case 'number':
@@ -58,11 +71,16 @@ export function assertJsonSafe(field: string, value: unknown, path = '', seen = 
   const obj = value as object;
   if (seen.has(obj)) throw new SerializationError(at(), 'it contains a circular reference');
   if (obj instanceof Date) return;
+  // Checked before descending, so hostile nesting fails here rather than overflowing the stack.
+  if (depth >= MAX_JSON_DEPTH) throw new SerializationError(at(), `it is nested deeper than ${MAX_JSON_DEPTH} levels`);
   seen.add(obj);
   if (Array.isArray(obj)) {
-    obj.forEach((item, i) => assertJsonSafe(field, item, `${path}[${i}]`, seen));
+    obj.forEach((item, i) => assertJsonSafe(field, item, `${path}[${i}]`, seen, depth + 1));
   } else {
-    for (const [key, item] of Object.entries(obj)) assertJsonSafe(field, item, path ? `${path}.${key}` : key, seen);
+    for (const [key, item] of Object.entries(obj)) {
+      if (LONE_SURROGATE.test(key)) throw new SerializationError(at(), 'a key contains an unpaired UTF-16 surrogate');
+      assertJsonSafe(field, item, path ? `${path}.${key}` : key, seen, depth + 1);
+    }
   }
   seen.delete(obj);
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ConcurrencyError } from '../../errors/concurrency.error.js';
 import { InvalidArgumentError } from '../../errors/invalid-argument.error.js';
 import { validateAppend } from '../append-validation.js';
+import { validateReadAll, validateReadStream } from '../read-validation.js';
 import { EventStore } from '../event-store.js';
 import type {
   AppendOptions,
@@ -69,18 +70,14 @@ export class MemoryEventStore extends EventStore {
   }
 
   async readStream(aggregateId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
-    const from = Math.max(1, options.fromVersion ?? 1);
+    const { from, limit } = validateReadStream(aggregateId, options);
     const stream = this.streams.get(aggregateId) ?? [];
-    return stream
-      .slice(from - 1, options.limit === undefined ? undefined : from - 1 + options.limit)
-      .map(copy);
+    return stream.slice(from - 1, limit === undefined ? undefined : from - 1 + limit).map(copy);
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
-    const after = Math.max(0, options.after ?? 0);
-    return this.log
-      .slice(after, options.limit === undefined ? undefined : after + options.limit)
-      .map(copy);
+    const { after, limit } = validateReadAll(options);
+    return this.log.slice(after, limit === undefined ? undefined : after + limit).map(copy);
   }
 
   async getEvent(eventId: string): Promise<StoredEvent | null> {

@@ -1,3 +1,4 @@
+import { SerializationError } from '../../errors/serialization.error.js';
 import { EventStoreUnavailableError } from '../../errors/event-store-unavailable.error.js';
 import { FluxError } from '../../errors/flux.error.js';
 
@@ -59,6 +60,12 @@ export function toStoreError(
       'EVENT_STORE_SCHEMA_MISSING',
       `The event store tables ${context.tables ?? ''} do not exist at ${context.address}. Run the ` +
         `CreateFluxTables migration or create the store with { synchronize: true }.`,
+    );
+  }
+  if (codeOf(error) === 'ER_NET_PACKET_TOO_LARGE') {
+    return new SerializationError(
+      `${context.operation} at ${context.address}`,
+      "the events are larger than the server's max_allowed_packet; nothing was stored",
     );
   }
   if (!isUnavailableError(error)) return error;

@@ -21,6 +21,7 @@ import type {
 import { toSnapshot, toStoredEvent, type EventRow, type SnapshotRow } from './mysql-row-mapping.js';
 import { assertValidTablePrefix, ensureFluxTables } from './mysql-schema.js';
 import { assertCount, limitClause, MysqlPositionedReader } from './mysql-positioned-reader.js';
+import { validateReadAll, validateReadStream } from '../read-validation.js';
 import { MysqlSequencer } from './mysql-sequencer.js';
 import { MysqlStatements } from './mysql-statements.js';
 import { StreamVersionCache } from './stream-version-cache.js';
@@ -102,8 +103,8 @@ export class MysqlEventStore extends EventStore {
   }
 
   async readStream(aggregateId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
-    const from = Math.max(1, Math.floor(options.fromVersion ?? 1));
-    const sql = this.statements.selectStream + limitClause(options.limit);
+    const { from, limit } = validateReadStream(aggregateId, options);
+    const sql = this.statements.selectStream + limitClause(limit);
     return this.guard('readStream', async () => {
       const rows = await this.reader.read(sql, [aggregateId, from]);
       const last = rows.at(-1);
@@ -113,12 +114,12 @@ export class MysqlEventStore extends EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
-    const after = Math.max(0, Math.floor(options.after ?? 0));
-    const sql = this.statements.selectAll + limitClause(options.limit);
+    const { after, limit } = validateReadAll(options);
+    const sql = this.statements.selectAll + limitClause(limit);
     return this.guard('readAll', async () => {
       // Caught up? Then make sure no crashed writer left committed rows without a position.
       const full = (rows: EventRow[]) =>
-        options.limit !== undefined && rows.length >= options.limit;
+        limit !== undefined && rows.length >= limit;
       const rows = await this.reader.read(
         sql,
         [after],
@@ -129,7 +130,10 @@ export class MysqlEventStore extends EventStore {
   }
 
   async getEvent(eventId: string): Promise<StoredEvent | null> {
-    if (typeof eventId !== 'string' || eventId.length === 0) return null;
+    // Event ids are ASCII (UUIDs); anything else cannot match the ascii column, so it is unknown.
+    if (typeof eventId !== 'string' || eventId.length === 0 || eventId.length > 255 || !/^[\x20-\x7e]+$/.test(eventId)) {
+      return null;
+    }
     return this.guard('getEvent', async () => {
       const [row] = await this.reader.read(this.statements.selectEvent, [eventId]);
       return row ? toStoredEvent(row) : null;

@@ -1,0 +1,28 @@
+import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
+import { assertValidId } from './append-validation.js';
+import type { ReadAllOptions, ReadStreamOptions } from './event-store.types.js';
+
+function count(field: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || (value as number) < 0) {
+    throw new InvalidArgumentError(field, `expected a non-negative integer, got ${String(value)}`);
+  }
+  return value as number;
+}
+
+/** Checks `readStream` arguments before any I/O; `from` is at least 1. */
+export function validateReadStream(aggregateId: unknown, options: ReadStreamOptions = {}) {
+  assertValidId('aggregateId', aggregateId);
+  return {
+    from: Math.max(1, count('fromVersion', options.fromVersion, 1)),
+    limit: options.limit === undefined ? undefined : count('limit', options.limit, 0),
+  };
+}
+
+/** Checks `readAll` arguments before any I/O. */
+export function validateReadAll(options: ReadAllOptions = {}) {
+  return {
+    after: count('after', options.after, 0),
+    limit: options.limit === undefined ? undefined : count('limit', options.limit, 0),
+  };
+}
