@@ -1,4 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import { redactCredentials } from './redact-credentials.js';
 import { PoolNotConfiguredError } from '../errors/pool-not-configured.error.js';
 import { defineBrokerCommands, type BrokerRedis } from './lua/index.js';
 
@@ -73,7 +74,7 @@ export class RedisPools {
     // Failures reach callers as rejected commands; without a listener ioredis would also print
     // every failed reconnect attempt to the console.
     client.on('error', () => undefined);
-    return client;
+    return redactCredentials(client);
   }
 }
 

@@ -14,6 +14,11 @@ export interface MysqlEventStoreOptions {
   dataSourcePoolSize?: number;
   /** Milliseconds to wait for a TCP connection. Default 10 000. */
   connectTimeoutMs?: number;
+  /**
+   * Milliseconds an operation may wait for the server before it fails with
+   * `EventStoreUnavailableError` (a network that drops packets would otherwise hang it). Default 10 000.
+   */
+  queryTimeoutMs?: number;
 }
 
 /** Where and as whom to connect, parsed from the URL. */
@@ -31,6 +36,7 @@ export const DEFAULT_TABLE_PREFIX = 'flux_';
 export const DEFAULT_POOL_SIZE = 10;
 export const DEFAULT_DATA_SOURCE_POOL_SIZE = 4;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+export const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
 
 /** Parses `mysql://` / `mariadb://` URLs; the message of a bad URL never repeats the URL. */
 export function parseMysqlUrl(url: string): MysqlConnectionSettings {

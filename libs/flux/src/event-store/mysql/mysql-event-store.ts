@@ -72,6 +72,7 @@ export class MysqlEventStore extends EventStore {
     }).catch((error: unknown) => Promise.reject(fail(error)));
     const pool = createStorePool(settings, { poolSize, connectTimeoutMs });
     const store = new MysqlEventStore(pool, shared, settings, prefix);
+    store.queryTimeoutMs = options.queryTimeoutMs ?? defaults.DEFAULT_QUERY_TIMEOUT_MS;
     try {
       if (options.synchronize) {
         await ensureFluxTables(prefix, async (sql) => (await pool.query(sql))[0]);
@@ -190,15 +191,26 @@ export class MysqlEventStore extends EventStore {
     return this.closing;
   }
 
+  private queryTimeoutMs = defaults.DEFAULT_QUERY_TIMEOUT_MS;
+
   private async guard<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(Object.assign(new Error(`no answer within ${this.queryTimeoutMs} ms`), { code: 'ETIMEDOUT' })),
+        this.queryTimeoutMs,
+      );
+    });
     try {
-      return await run();
+      return await Promise.race([run(), timeout]);
     } catch (error) {
       throw toStoreError(error, {
         ...this.settings,
         operation,
         tables: this.statements.tables.events,
       });
+    } finally {
+      clearTimeout(timer);
     }
   }
 }
