@@ -14,7 +14,12 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['libs/**/*.spec.ts', 'apps/**/*.spec.ts', 'test/**/*.spec.ts', 'schematics/**/*.spec.ts'],
+    include: [
+      'libs/**/*.spec.ts',
+      'apps/**/*.spec.ts',
+      'test/**/*.spec.ts',
+      'schematics/**/*.spec.ts',
+    ],
     exclude: ['**/node_modules/**', 'dist/**', 'test/faults/**'],
     testTimeout: 30_000,
     hookTimeout: 30_000,

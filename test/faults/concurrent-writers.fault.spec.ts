@@ -1,7 +1,13 @@
 import { Redis } from 'ioredis';
 import { decode } from '@msgpack/msgpack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EventRelay, MessageCodec, RelayLock, type MysqlEventStore, type StoredEvent } from 'nestjs-flux';
+import {
+  EventRelay,
+  MessageCodec,
+  RelayLock,
+  type MysqlEventStore,
+  type StoredEvent,
+} from 'nestjs-flux';
 import { WRITER_EVENTS } from './support/env.js';
 import { createMysqlStore, dropTables, tablePrefix } from './support/mysql.js';
 import { createBroker, type TestBroker } from './support/redis-keys.js';

@@ -29,7 +29,9 @@ export interface FaultApp {
  */
 export async function startFaultApp(options: FaultAppOptions): Promise<FaultApp> {
   // FluxModule wires the workers and, with `feed`, the feed's routes by itself.
-  const flux = options.flux.feed ? { ...options.flux, feed: { ...options.flux.feed, ...options.feed } } : options.flux;
+  const flux = options.flux.feed
+    ? { ...options.flux, feed: { ...options.flux.feed, ...options.feed } }
+    : options.flux;
   const imports: NonNullable<DynamicModule['imports']> = [FluxModule.forRoot(flux)];
   if (options.aggregates?.length)
     imports.push(FluxModule.forFeature({ aggregates: options.aggregates }));

@@ -11,8 +11,9 @@ export class AdminTokenGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     if (!this.token) return true;
-    const header = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined> }>().headers
-      .authorization;
+    const header = context
+      .switchToHttp()
+      .getRequest<{ headers: Record<string, string | undefined> }>().headers.authorization;
     const given = Buffer.from(header?.replace(/^Bearer /, '') ?? '');
     const expected = Buffer.from(this.token);
     return given.length === expected.length && timingSafeEqual(given, expected);

@@ -28,7 +28,9 @@ describe('command service operations endpoints', () => {
     const health = await request(server).get('/health').expect(200);
     expect(health.body.info.flux_event_store.status).toBe('up');
     const metrics = await request(server).get('/metrics').expect(200);
-    expect(metrics.text).toMatch(/flux_event_store_append_duration_seconds_count\{aggregate="account"\} 1/);
+    expect(metrics.text).toMatch(
+      /flux_event_store_append_duration_seconds_count\{aggregate="account"\} 1/,
+    );
     const board = await request(server).get('/flux').expect(200);
     expect(board.text).toContain('<html');
   });

@@ -26,6 +26,7 @@ function redact(error: CommandError, secrets: string[]): void {
   const name = error.command?.name?.toLowerCase();
   if (error.command && (name === 'auth' || name === 'hello')) error.command.args = ['[redacted]'];
   for (const secret of secrets) {
-    if (secret.length >= 4 && error.message?.includes(secret)) error.message = error.message.split(secret).join('***');
+    if (secret.length >= 4 && error.message?.includes(secret))
+      error.message = error.message.split(secret).join('***');
   }
 }

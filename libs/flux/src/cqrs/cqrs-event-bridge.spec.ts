@@ -4,7 +4,11 @@ import { CqrsModule, EventsHandler, type IEventHandler } from '@nestjs/cqrs';
 import { Test } from '@nestjs/testing';
 import { describe, expect, it } from 'vitest';
 import type { AggregateRepository } from '../event-sourcing/aggregate-repository.js';
-import { Account, AccountCredited, AccountOpened } from '../event-sourcing/fixtures/account.fixture.js';
+import {
+  Account,
+  AccountCredited,
+  AccountOpened,
+} from '../event-sourcing/fixtures/account.fixture.js';
 import { FluxModule } from '../module/flux.module.js';
 import { getAggregateRepositoryToken } from '../module/inject-aggregate-repository.decorator.js';
 
@@ -20,7 +24,11 @@ class CreditedHandler implements IEventHandler<AccountCredited> {
 describe('@nestjs/cqrs interop', () => {
   it('publishes saved events on the EventBus to @EventsHandler classes', async () => {
     const moduleRef = await Test.createTestingModule({
-      imports: [CqrsModule.forRoot(), FluxModule.forRoot({}), FluxModule.forFeature({ aggregates: [Account] })],
+      imports: [
+        CqrsModule.forRoot(),
+        FluxModule.forRoot({}),
+        FluxModule.forFeature({ aggregates: [Account] }),
+      ],
       providers: [CreditedHandler],
     }).compile();
     const app = moduleRef.createNestApplication({ logger: false });

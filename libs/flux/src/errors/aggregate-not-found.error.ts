@@ -5,6 +5,9 @@ export class AggregateNotFoundError extends FluxError {
     readonly aggregateName: string,
     readonly aggregateId: string,
   ) {
-    super('AGGREGATE_NOT_FOUND', `${aggregateName} "${aggregateId}" was not found: it has no stored events.`);
+    super(
+      'AGGREGATE_NOT_FOUND',
+      `${aggregateName} "${aggregateId}" was not found: it has no stored events.`,
+    );
   }
 }

@@ -35,6 +35,8 @@ export class AggregateCatalog {
 
   /** Aggregate name → stream, for the aggregates that publish their events. */
   streams(): Map<string, string> {
-    return new Map(this.all().flatMap((e) => (e.metadata.stream ? [[e.metadata.name, e.metadata.stream]] : [])));
+    return new Map(
+      this.all().flatMap((e) => (e.metadata.stream ? [[e.metadata.name, e.metadata.stream]] : [])),
+    );
   }
 }

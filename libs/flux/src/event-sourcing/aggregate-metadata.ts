@@ -10,5 +10,8 @@ export function aggregateMetadataOf(aggregate: Function): AggregateMetadata {
 
 /** Every event class an aggregate can apply: its handlers' and the `events` option's. */
 export function aggregateEventClasses(aggregate: Function): EventClass[] {
-  return [...getEventHandlers(aggregate).map((h) => h.event), ...aggregateMetadataOf(aggregate).events];
+  return [
+    ...getEventHandlers(aggregate).map((h) => h.event),
+    ...aggregateMetadataOf(aggregate).events,
+  ];
 }

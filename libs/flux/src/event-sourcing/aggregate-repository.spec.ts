@@ -69,7 +69,9 @@ describe('AggregateRepository (memory store)', () => {
     const rejected = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
     expect(rejected).toHaveLength(1);
     expect(rejected[0].reason).toBeInstanceOf(ConcurrencyError);
-    expect(rejected[0].reason.message).toMatch(/account "a3": expected version 1, but the stored version is 2/);
+    expect(rejected[0].reason.message).toMatch(
+      /account "a3": expected version 1, but the stored version is 2/,
+    );
     expect(await ctx.store.readStream('a3')).toHaveLength(2);
   });
 
@@ -125,9 +127,18 @@ describe('AggregateRepository (memory store)', () => {
     const acc = ctx.repo.create('a8');
     acc.open('g');
     acc.credit(1);
-    await ctx.repo.save(acc, { correlationId: 'corr-1', causationId: 'cmd-9', metadata: { user: 'u1' } });
+    await ctx.repo.save(acc, {
+      correlationId: 'corr-1',
+      causationId: 'cmd-9',
+      metadata: { user: 'u1' },
+    });
     const events = await ctx.store.readStream('a8');
-    for (const e of events) expect(e.metadata).toMatchObject({ correlationId: 'corr-1', causationId: 'cmd-9', user: 'u1' });
+    for (const e of events)
+      expect(e.metadata).toMatchObject({
+        correlationId: 'corr-1',
+        causationId: 'cmd-9',
+        user: 'u1',
+      });
   });
 
   it('upcasts events stored at an older schema version', async () => {
@@ -151,9 +162,14 @@ describe('AggregateRepository (memory store)', () => {
   });
 
   it('fails with UnknownEventTypeError naming the type, aggregate and version', async () => {
-    await ctx.store.append('a11', [{ type: 'AccountFrozen', data: {} }], { expectedVersion: 0, aggregateName: 'account' });
+    await ctx.store.append('a11', [{ type: 'AccountFrozen', data: {} }], {
+      expectedVersion: 0,
+      aggregateName: 'account',
+    });
     await expect(ctx.repo.load('a11')).rejects.toThrow(UnknownEventTypeError);
-    await expect(ctx.repo.load('a11')).rejects.toThrow(/"AccountFrozen" \(account "a11" version 1\)/);
+    await expect(ctx.repo.load('a11')).rejects.toThrow(
+      /"AccountFrozen" \(account "a11" version 1\)/,
+    );
   });
 
   it('rejects empty and over-long ids', () => {
@@ -175,7 +191,11 @@ describe('AggregateRepository (memory store)', () => {
     for (let i = 0; i < 6; i++) acc.credit(100);
     await ctx.repo.save(acc);
     const snapshot = await ctx.store.loadSnapshot('s1', 'account');
-    expect(snapshot).toMatchObject({ version: 7, schemaVersion: 1, state: { owner: 'snap', balance: 600 } });
+    expect(snapshot).toMatchObject({
+      version: 7,
+      schemaVersion: 1,
+      state: { owner: 'snap', balance: 600 },
+    });
     // Prove the snapshot is used: corrupt the stored state and see it in the loaded aggregate.
     await ctx.store.saveSnapshot({ ...snapshot!, state: { owner: 'snap', balance: 1_000_000 } });
     await ctx.repo.update('s1', (a) => a.credit(1));
@@ -187,7 +207,13 @@ describe('AggregateRepository (memory store)', () => {
     acc.open('old');
     acc.credit(5);
     await ctx.repo.save(acc);
-    await ctx.store.saveSnapshot({ aggregateId: 's2', aggregateName: 'account', version: 2, schemaVersion: 0, state: { balance: 999 } });
+    await ctx.store.saveSnapshot({
+      aggregateId: 's2',
+      aggregateName: 'account',
+      version: 2,
+      schemaVersion: 0,
+      state: { balance: 999 },
+    });
     expect((await ctx.repo.load('s2')).balance).toBe(5);
   });
 });

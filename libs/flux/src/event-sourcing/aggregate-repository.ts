@@ -65,7 +65,10 @@ export class AggregateRepository<T extends AggregateRoot> {
     if (version === 0 && events.length === 0) return null;
     for (const stored of events) {
       if (stored.aggregateName !== this.metadata.name) {
-        throw new InvalidArgumentError(`${this.metadata.name} id`, `"${id}" belongs to a ${stored.aggregateName}`);
+        throw new InvalidArgumentError(
+          `${this.metadata.name} id`,
+          `"${id}" belongs to a ${stored.aggregateName}`,
+        );
       }
       aggregate.replay(this.toInstance(stored));
       version = stored.version;
@@ -102,7 +105,11 @@ export class AggregateRepository<T extends AggregateRoot> {
   }
 
   /** Load, run `fn`, save; on a conflict reload and run `fn` again, up to `retries` times. */
-  async update(id: string, fn: (aggregate: T) => void | Promise<void>, options: UpdateOptions = {}): Promise<T> {
+  async update(
+    id: string,
+    fn: (aggregate: T) => void | Promise<void>,
+    options: UpdateOptions = {},
+  ): Promise<T> {
     const retries = options.retries ?? 3;
     for (let attempt = 0; ; attempt++) {
       const aggregate = await this.load(id);

@@ -14,7 +14,9 @@ export interface AggregateOptions {
   events?: EventClass[];
 }
 
-export interface AggregateMetadata extends Required<Pick<AggregateOptions, 'name' | 'snapshotVersion' | 'events'>> {
+export interface AggregateMetadata extends Required<
+  Pick<AggregateOptions, 'name' | 'snapshotVersion' | 'events'>
+> {
   stream?: string;
   snapshotEvery?: number;
 }
@@ -23,7 +25,9 @@ export function Aggregate(options: AggregateOptions = {}): ClassDecorator {
   return (target) => {
     const every = options.snapshotEvery;
     if (every !== undefined && !(Number.isInteger(every) && every > 0)) {
-      throw new TypeError(`@Aggregate(${target.name}): snapshotEvery must be a positive integer, got ${every}`);
+      throw new TypeError(
+        `@Aggregate(${target.name}): snapshotEvery must be a positive integer, got ${every}`,
+      );
     }
     const metadata: AggregateMetadata = {
       name: options.name ?? target.name,

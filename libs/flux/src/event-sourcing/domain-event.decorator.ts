@@ -25,14 +25,22 @@ export function DomainEvent(type?: string, options: DomainEventOptions = {}): Cl
   return (target) => {
     const version = options.version ?? 1;
     if (!Number.isInteger(version) || version < 1) {
-      throw new TypeError(`@DomainEvent(${target.name}): version must be an integer ≥ 1, got ${version}`);
+      throw new TypeError(
+        `@DomainEvent(${target.name}): version must be an integer ≥ 1, got ${version}`,
+      );
     }
     for (let v = 1; v < version; v++) {
       if (typeof options.upcast?.[v] !== 'function') {
-        throw new TypeError(`@DomainEvent(${target.name}): version ${version} needs an upcaster from version ${v}`);
+        throw new TypeError(
+          `@DomainEvent(${target.name}): version ${version} needs an upcaster from version ${v}`,
+        );
       }
     }
-    const metadata: DomainEventMetadata = { type: type ?? target.name, version, upcast: options.upcast ?? {} };
+    const metadata: DomainEventMetadata = {
+      type: type ?? target.name,
+      version,
+      upcast: options.upcast ?? {},
+    };
     Reflect.defineMetadata(DOMAIN_EVENT_METADATA, metadata, target);
   };
 }

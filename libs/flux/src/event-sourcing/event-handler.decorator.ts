@@ -14,7 +14,8 @@ export interface EventHandlerBinding {
 export function EventHandler(event: EventClass): MethodDecorator {
   return (target, methodName) => {
     const owner = target.constructor;
-    const inherited: EventHandlerBinding[] = Reflect.getMetadata(EVENT_HANDLERS_METADATA, owner) ?? [];
+    const inherited: EventHandlerBinding[] =
+      Reflect.getMetadata(EVENT_HANDLERS_METADATA, owner) ?? [];
     Reflect.defineMetadata(EVENT_HANDLERS_METADATA, [...inherited, { event, methodName }], owner);
   };
 }

@@ -49,11 +49,20 @@ export class EventRegistry {
   toNewEvent(event: object, metadata: Record<string, unknown> = {}): NewEvent {
     const { type, version } = eventMetadataOf(event.constructor as EventClass);
     const data = { ...event };
-    return { type, data, metadata: version > 1 ? { ...metadata, [EVENT_VERSION_KEY]: version } : metadata };
+    return {
+      type,
+      data,
+      metadata: version > 1 ? { ...metadata, [EVENT_VERSION_KEY]: version } : metadata,
+    };
   }
 
   /** Rebuilds an instance of the registered class, upcasting older stored data first. */
-  instantiate<T = object>(type: string, data: unknown, storedVersion: unknown = 1, context?: string): T {
+  instantiate<T = object>(
+    type: string,
+    data: unknown,
+    storedVersion: unknown = 1,
+    context?: string,
+  ): T {
     const entry = this.byType.get(type);
     if (!entry) throw new UnknownEventTypeError(type, context);
     let current = data;
@@ -78,7 +87,10 @@ export class EventRegistry {
 export function eventMetadataOf(cls: EventClass): DomainEventMetadata {
   const metadata = getDomainEventMetadata(cls);
   if (!metadata) {
-    throw new InvalidArgumentError('event', `${cls?.name ?? String(cls)} is not decorated with @DomainEvent()`);
+    throw new InvalidArgumentError(
+      'event',
+      `${cls?.name ?? String(cls)} is not decorated with @DomainEvent()`,
+    );
   }
   return metadata;
 }

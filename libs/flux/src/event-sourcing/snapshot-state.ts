@@ -12,6 +12,11 @@ export function takeSnapshot(aggregate: AggregateRoot): Record<string, unknown> 
 export function restoreSnapshot(aggregate: AggregateRoot, state: Record<string, unknown>): void {
   for (const key of Object.keys(state)) {
     if (OWN_KEYS.has(key)) continue;
-    Object.defineProperty(aggregate, key, { value: state[key], enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(aggregate, key, {
+      value: state[key],
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
 }

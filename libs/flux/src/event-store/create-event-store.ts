@@ -3,7 +3,9 @@ import type { EventStore } from './event-store.js';
 import { MemoryEventStore } from './memory/memory-event-store.js';
 
 /** Builds the configured store; the MySQL driver is loaded only when it is used. */
-export async function createEventStore(options: EventStoreOptions = { type: 'memory' }): Promise<EventStore> {
+export async function createEventStore(
+  options: EventStoreOptions = { type: 'memory' },
+): Promise<EventStore> {
   switch (options.type) {
     case 'memory':
       return new MemoryEventStore();
@@ -12,6 +14,8 @@ export async function createEventStore(options: EventStoreOptions = { type: 'mem
       return MysqlEventStore.create(options);
     }
     default:
-      throw new TypeError(`Unknown eventStore.type "${(options as { type: string }).type}": use 'memory' or 'mysql'`);
+      throw new TypeError(
+        `Unknown eventStore.type "${(options as { type: string }).type}": use 'memory' or 'mysql'`,
+      );
   }
 }

@@ -17,7 +17,11 @@ export abstract class EventStore {
   private readonly listeners = new Set<AppendListener>();
 
   /** Appends atomically (all or none) with an optimistic check; throws `ConcurrencyError`. */
-  abstract append(aggregateId: string, events: NewEvent[], options: AppendOptions): Promise<StoredEvent[]>;
+  abstract append(
+    aggregateId: string,
+    events: NewEvent[],
+    options: AppendOptions,
+  ): Promise<StoredEvent[]>;
   abstract readStream(aggregateId: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
   /** The global log in position order. Gap-safe: never skips an event that commits later. */
   abstract readAll(options?: ReadAllOptions): Promise<StoredEvent[]>;

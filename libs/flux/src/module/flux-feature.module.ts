@@ -34,7 +34,14 @@ export function forFeature(options: FluxFeatureOptions = {}): DynamicModule {
     ) => {
       const { metadata } = catalog.add(aggregate);
       registry.register(...aggregateEventClasses(aggregate));
-      return new AggregateRepository(aggregate, metadata, store, registry, bus.all, instrumentation);
+      return new AggregateRepository(
+        aggregate,
+        metadata,
+        store,
+        registry,
+        bus.all,
+        instrumentation,
+      );
     },
     inject: [EventStore, EventRegistry, AggregateCatalog, SavedEventsBus, FluxInstrumentation],
   }));

@@ -12,10 +12,15 @@ import { InjectAggregateRepository } from './inject-aggregate-repository.decorat
 
 @Injectable()
 class AccountService {
-  constructor(@InjectAggregateRepository(Account) readonly accounts: AggregateRepository<Account>) {}
+  constructor(
+    @InjectAggregateRepository(Account) readonly accounts: AggregateRepository<Account>,
+  ) {}
 }
 
-@Module({ imports: [FluxModule.forFeature({ aggregates: [Account] })], providers: [AccountService] })
+@Module({
+  imports: [FluxModule.forFeature({ aggregates: [Account] })],
+  providers: [AccountService],
+})
 class AccountsModule {}
 
 const apps: { close(): Promise<void> }[] = [];
@@ -45,9 +50,13 @@ describe('FluxModule', () => {
   it('forRootAsync works with ConfigService', async () => {
     const app = await bootstrap(
       FluxModule.forRootAsync({
-        imports: [ConfigModule.forRoot({ ignoreEnvFile: true, load: [() => ({ FLUX_STORE: 'memory' })] })],
+        imports: [
+          ConfigModule.forRoot({ ignoreEnvFile: true, load: [() => ({ FLUX_STORE: 'memory' })] }),
+        ],
         inject: [ConfigService],
-        useFactory: (config: ConfigService) => ({ eventStore: { type: config.getOrThrow<'memory'>('FLUX_STORE') } }),
+        useFactory: (config: ConfigService) => ({
+          eventStore: { type: config.getOrThrow<'memory'>('FLUX_STORE') },
+        }),
       }),
     );
     expect(app.get(EventStore)).toBeInstanceOf(MemoryEventStore);
@@ -65,8 +74,8 @@ describe('FluxModule', () => {
   });
 
   it('rejects an unknown store type with a clear error', async () => {
-    await expect(bootstrap(FluxModule.forRoot({ eventStore: { type: 'sqlite' } as any }))).rejects.toThrow(
-      /Unknown eventStore.type "sqlite"/,
-    );
+    await expect(
+      bootstrap(FluxModule.forRoot({ eventStore: { type: 'sqlite' } as any })),
+    ).rejects.toThrow(/Unknown eventStore.type "sqlite"/);
   });
 });

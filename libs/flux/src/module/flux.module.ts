@@ -69,7 +69,10 @@ export class FluxModule extends FluxConfigurableModule implements OnApplicationS
   static override forRoot(options: FluxModuleOptions): DynamicModule {
     const definition = super.forRoot(options);
     if (!options.feed) return definition;
-    return { ...definition, imports: [...(definition.imports ?? []), FluxFeedModule.forRoot(options.feed)] };
+    return {
+      ...definition,
+      imports: [...(definition.imports ?? []), FluxFeedModule.forRoot(options.feed)],
+    };
   }
 
   /** Runs after every worker stopped (they stop in beforeApplicationShutdown): producers last. */

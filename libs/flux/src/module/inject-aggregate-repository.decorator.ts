@@ -7,5 +7,6 @@ export function getAggregateRepositoryToken(aggregate: Function): string {
 }
 
 /** Injects `AggregateRepository<T>` for an aggregate added with `FluxModule.forFeature`. */
-export const InjectAggregateRepository = (aggregate: Function): ParameterDecorator & PropertyDecorator =>
-  Inject(getAggregateRepositoryToken(aggregate));
+export const InjectAggregateRepository = (
+  aggregate: Function,
+): ParameterDecorator & PropertyDecorator => Inject(getAggregateRepositoryToken(aggregate));

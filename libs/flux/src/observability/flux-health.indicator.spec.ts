@@ -33,7 +33,10 @@ describe('FluxHealthIndicator', () => {
     for (let i = 0; i < 3; i++) await broker.publish('h', { i });
     expect((await health.streamLag(undefined, { maxLag: 5 })).flux_stream_lag.status).toBe('up');
     const down = await health.streamLag(undefined, { maxLag: 2 });
-    expect(down.flux_stream_lag).toMatchObject({ status: 'down', behind: [{ stream: 'h', group: 'slow', lag: 3 }] });
+    expect(down.flux_stream_lag).toMatchObject({
+      status: 'down',
+      behind: [{ stream: 'h', group: 'slow', lag: 3 }],
+    });
   });
 
   it('reports an unreachable Redis pool down, naming it and not the password', async () => {
@@ -41,7 +44,9 @@ describe('FluxHealthIndicator', () => {
     const app = await start({ default: REDIS_URL, other: `redis://:s3cret@127.0.0.1:${port}` });
     const result = await app.get(FluxHealthIndicator).redis(undefined, 300);
     expect(result.flux_redis.status).toBe('down');
-    expect(Object.keys((result.flux_redis as unknown as { failures: object }).failures)).toEqual(['other']);
+    expect(Object.keys((result.flux_redis as unknown as { failures: object }).failures)).toEqual([
+      'other',
+    ]);
     expect(JSON.stringify(result)).not.toContain('s3cret');
   });
 });

@@ -9,7 +9,9 @@ import { StreamWorkers } from '../workers/stream-workers.js';
 const within = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> =>
   Promise.race([
     promise,
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms).unref()),
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms).unref(),
+    ),
   ]);
 
 /**
@@ -40,7 +42,9 @@ export class FluxHealthIndicator {
         ),
       ),
     );
-    return Object.keys(failures).length === 0 ? session.up({ pools }) : session.down({ pools, failures });
+    return Object.keys(failures).length === 0
+      ? session.up({ pools })
+      : session.down({ pools, failures });
   }
 
   /** A cheap read of the event store. */
@@ -66,12 +70,17 @@ export class FluxHealthIndicator {
       silentMs: w.lastReadAt ? now - w.lastReadAt.getTime() : null,
       lastError: w.lastError ?? null,
     }));
-    const stuck = workers.filter((w) => !w.running || w.silentMs === null || w.silentMs > maxSilenceMs);
+    const stuck = workers.filter(
+      (w) => !w.running || w.silentMs === null || w.silentMs > maxSilenceMs,
+    );
     return stuck.length === 0 ? session.up({ workers: workers.length }) : session.down({ stuck });
   }
 
   /** Every group of the given streams (default: all registered) below the lag and pending limits. */
-  async streamLag(key = 'flux_stream_lag', { maxLag = 10_000, maxPending = 10_000, streams = [] as string[] } = {}) {
+  async streamLag(
+    key = 'flux_stream_lag',
+    { maxLag = 10_000, maxPending = 10_000, streams = [] as string[] } = {},
+  ) {
     const session = this.health.check(key);
     const stats = (await this.broker?.getStreamsStatistics(...streams)) ?? [];
     const behind = stats.flatMap((s) =>

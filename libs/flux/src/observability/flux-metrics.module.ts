@@ -36,12 +36,20 @@ export class FluxMetricsModule {
             relay?: RelayService,
           ) =>
             new FluxMetricsHost(
-              new FluxMetrics(instrumentation, broker, store, relay, { ...opts, registry: opts.registry ?? globalRegistry }),
+              new FluxMetrics(instrumentation, broker, store, relay, {
+                ...opts,
+                registry: opts.registry ?? globalRegistry,
+              }),
             ),
-          inject: [METRICS_OPTIONS, FluxInstrumentation, EventStore, { token: EventBroker, optional: true }, { token: RelayService, optional: true }],
+          inject: [
+            METRICS_OPTIONS,
+            FluxInstrumentation,
+            EventStore,
+            { token: EventBroker, optional: true },
+            { token: RelayService, optional: true },
+          ],
         },
       ],
     };
   }
 }
-

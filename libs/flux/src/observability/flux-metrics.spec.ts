@@ -32,9 +32,10 @@ async function start(registry: Registry) {
 
 const value = async (registry: Registry, name: string, labels: Record<string, string> = {}) => {
   const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === name);
-  const entry = (metric?.values as { value: number; labels: Record<string, unknown>; metricName?: string }[] | undefined)?.find(
-    (v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val),
-  );
+  const entry = (
+    metric?.values as
+      { value: number; labels: Record<string, unknown>; metricName?: string }[] | undefined
+  )?.find((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val));
   return entry?.value;
 };
 
@@ -59,9 +60,13 @@ describe('FluxMetricsModule', () => {
     for (let i = 0; i < 5; i++) await broker.publish('metered', { i });
     const consumer = await broker.consumerMany('metered', { group: 'g1' });
     // Read two without acking: they stay pending, three are still undelivered.
-    await consumer.consume(2, 100, async () => Promise.reject(new Error('keep pending'))).catch(() => undefined);
+    await consumer
+      .consume(2, 100, async () => Promise.reject(new Error('keep pending')))
+      .catch(() => undefined);
     expect(await value(registry, 'flux_stream_length', { stream: 'metered' })).toBe(5);
-    expect(await value(registry, 'flux_stream_pending', { stream: 'metered', group: 'g1' })).toBe(2);
+    expect(await value(registry, 'flux_stream_pending', { stream: 'metered', group: 'g1' })).toBe(
+      2,
+    );
     expect(await value(registry, 'flux_stream_lag', { stream: 'metered', group: 'g1' })).toBe(3);
   });
 });

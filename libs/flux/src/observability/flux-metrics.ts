@@ -12,7 +12,9 @@ export interface FluxMetricsOptions {
   prefix?: string;
 }
 
-const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const LATENCY_BUCKETS = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
 
 /**
  * Prometheus metrics of one application. Counters and histograms follow the instrumentation
@@ -30,20 +32,50 @@ export class FluxMetrics {
     { registry, prefix = 'flux_' }: FluxMetricsOptions & { registry: Registry },
   ) {
     const counter = (name: string, help: string, labelNames: string[]): Counter =>
-      reuse<Counter>(registry, prefix + name) ?? new Counter({ name: prefix + name, help, labelNames, registers: [registry] });
-    const histogram = (name: string, help: string, labelNames: string[], buckets = LATENCY_BUCKETS): Histogram =>
+      reuse<Counter>(registry, prefix + name) ??
+      new Counter({ name: prefix + name, help, labelNames, registers: [registry] });
+    const histogram = (
+      name: string,
+      help: string,
+      labelNames: string[],
+      buckets = LATENCY_BUCKETS,
+    ): Histogram =>
       reuse<Histogram>(registry, prefix + name) ??
       new Histogram({ name: prefix + name, help, labelNames, buckets, registers: [registry] });
     const sg = ['stream', 'group'];
-    const published = counter('messages_published_total', 'Messages published to a stream', ['stream']);
-    const consumed = counter('messages_consumed_total', 'Messages delivered to a consumer group', sg);
+    const published = counter('messages_published_total', 'Messages published to a stream', [
+      'stream',
+    ]);
+    const consumed = counter(
+      'messages_consumed_total',
+      'Messages delivered to a consumer group',
+      sg,
+    );
     const acked = counter('messages_acked_total', 'Messages acknowledged', sg);
     const failed = counter('messages_failed_total', 'Handler failures', sg);
-    const dead = counter('messages_dead_lettered_total', 'Messages moved to the dead-letter stream', sg);
-    const claimed = counter('messages_claimed_total', 'Pending messages claimed from idle consumers', sg);
-    const handlerDuration = histogram('handler_duration_seconds', 'Handler duration per message', sg);
-    const latency = histogram('publish_to_handle_latency_seconds', 'From event creation to its handler finishing', sg);
-    const append = histogram('event_store_append_duration_seconds', 'Event store appends', ['aggregate']);
+    const dead = counter(
+      'messages_dead_lettered_total',
+      'Messages moved to the dead-letter stream',
+      sg,
+    );
+    const claimed = counter(
+      'messages_claimed_total',
+      'Pending messages claimed from idle consumers',
+      sg,
+    );
+    const handlerDuration = histogram(
+      'handler_duration_seconds',
+      'Handler duration per message',
+      sg,
+    );
+    const latency = histogram(
+      'publish_to_handle_latency_seconds',
+      'From event creation to its handler finishing',
+      sg,
+    );
+    const append = histogram('event_store_append_duration_seconds', 'Event store appends', [
+      'aggregate',
+    ]);
     const load = histogram('event_store_load_duration_seconds', 'Aggregate loads', ['aggregate']);
     this.unsubscribe = instrumentation.subscribe({
       published: (stream, n) => published.inc({ stream }, n),
@@ -54,7 +86,8 @@ export class FluxMetrics {
       claimed: (stream, group, n) => claimed.inc({ stream, group }, n),
       handled: (stream, group, ms, latencyMs) => {
         handlerDuration.observe({ stream, group }, ms / 1000);
-        if (latencyMs !== undefined && latencyMs >= 0) latency.observe({ stream, group }, latencyMs / 1000);
+        if (latencyMs !== undefined && latencyMs >= 0)
+          latency.observe({ stream, group }, latencyMs / 1000);
       },
       appended: (aggregate, _n, ms) => append.observe({ aggregate }, ms / 1000),
       loaded: (aggregate, _n, ms) => load.observe({ aggregate }, ms / 1000),
@@ -90,12 +123,17 @@ function registerStreamGauges(registry: Registry, prefix: string, broker: EventB
       registers: [registry],
       async collect() {
         this.reset();
-        for (const s of await stats()) for (const g of s.groups) this.set({ stream: s.stream, group: g.group }, value(g));
+        for (const s of await stats())
+          for (const g of s.groups) this.set({ stream: s.stream, group: g.group }, value(g));
       },
     });
   groupGauge('stream_lag', 'Entries not yet delivered to the group', (g) => g.lag);
   groupGauge('stream_pending', 'Entries delivered and not acknowledged', (g) => g.pending);
-  groupGauge('stream_oldest_pending_seconds', 'Age of the oldest pending entry', (g) => g.lowerDuration / 1000);
+  groupGauge(
+    'stream_oldest_pending_seconds',
+    'Age of the oldest pending entry',
+    (g) => g.lowerDuration / 1000,
+  );
   new Gauge({
     name: prefix + 'stream_length',
     help: 'Entries in the stream',
@@ -108,7 +146,12 @@ function registerStreamGauges(registry: Registry, prefix: string, broker: EventB
   });
 }
 
-function registerRelayGauge(registry: Registry, prefix: string, relay: RelayService, store: EventStore): void {
+function registerRelayGauge(
+  registry: Registry,
+  prefix: string,
+  relay: RelayService,
+  store: EventStore,
+): void {
   if (registry.getSingleMetric(prefix + 'relay_checkpoint_lag')) return;
   new Gauge({
     name: prefix + 'relay_checkpoint_lag',
@@ -119,7 +162,8 @@ function registerRelayGauge(registry: Registry, prefix: string, relay: RelayServ
       this.reset();
       const last = await store.lastPosition().catch(() => undefined);
       for (const [pool, status] of Object.entries(relay.statuses())) {
-        if (last !== undefined && status.checkpoint !== null) this.set({ pool }, Math.max(0, last - status.checkpoint));
+        if (last !== undefined && status.checkpoint !== null)
+          this.set({ pool }, Math.max(0, last - status.checkpoint));
       }
     },
   });

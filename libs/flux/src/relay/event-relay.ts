@@ -55,7 +55,13 @@ export class EventRelay {
   private dirty = false;
   private failures = 0;
   private readonly unsubscribe: () => void;
-  readonly status: RelayStatus = { leader: false, checkpoint: null, published: 0, lastRoundAt: null, lastError: null };
+  readonly status: RelayStatus = {
+    leader: false,
+    checkpoint: null,
+    published: 0,
+    lastRoundAt: null,
+    lastError: null,
+  };
 
   constructor(private readonly config: EventRelayConfig) {
     this.unsubscribe = config.store.onAppended(() => {
@@ -92,12 +98,14 @@ export class EventRelay {
       try {
         const idle = await this.round();
         this.status.lastRoundAt = Date.now();
-        if (this.failures > 0) this.config.logger?.log(`relay resumed after ${this.failures} failed attempt(s)`);
+        if (this.failures > 0)
+          this.config.logger?.log(`relay resumed after ${this.failures} failed attempt(s)`);
         this.failures = 0;
         this.status.lastError = null;
         if (idle && !this.dirty) await this.pause(this.config.pollInterval);
       } catch (error) {
-        if (this.failures++ === 0) this.config.logger?.warn(`relay paused: ${(error as Error).message}; retrying`);
+        if (this.failures++ === 0)
+          this.config.logger?.warn(`relay paused: ${(error as Error).message}; retrying`);
         this.status.lastError = (error as Error).message;
         await this.pause(Math.min(MAX_BACKOFF, 100 * 2 ** Math.min(this.failures, 6)));
       }
@@ -115,7 +123,10 @@ export class EventRelay {
     }
     this.status.checkpoint ??= await this.readCheckpoint();
     this.dirty = false;
-    const events = await store.readAll({ after: this.status.checkpoint, limit: this.config.batchSize });
+    const events = await store.readAll({
+      after: this.status.checkpoint,
+      limit: this.config.batchSize,
+    });
     if (events.length === 0) return true;
     const upTo = events[events.length - 1].position;
     const published = await this.publish(events, upTo);
@@ -145,12 +156,20 @@ export class EventRelay {
       const registered = registry.get(stream);
       const tags = tagFields(stream, relayTags(event)) ?? [];
       keys.push(registered.key);
-      args.push(String(2 + tags.length), BODY_FIELD, encodeBody(codec, stream, event.data), ...tags);
+      args.push(
+        String(2 + tags.length),
+        BODY_FIELD,
+        encodeBody(codec, stream, event.data),
+        ...tags,
+      );
       if (registered.maxLen !== undefined) capped.set(registered.key, registered.maxLen);
     }
-    const ids = (await this.config.redis.eval(RELAY_PUBLISH_LUA, keys.length, ...keys, ...args)) as string[] | null;
+    const ids = (await this.config.redis.eval(RELAY_PUBLISH_LUA, keys.length, ...keys, ...args)) as
+      string[] | null;
     if (!ids) return null;
-    const client = this.config.redis as Redis & { fluxTrim?(key: string, maxLen: number): Promise<number> };
+    const client = this.config.redis as Redis & {
+      fluxTrim?(key: string, maxLen: number): Promise<number>;
+    };
     // Trimming never drops what a group has not acknowledged; a failed trim is retried next batch.
     for (const [key, maxLen] of capped) await client.fluxTrim?.(key, maxLen).catch(() => undefined);
     return ids.length;

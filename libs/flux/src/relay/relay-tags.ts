@@ -13,7 +13,8 @@ export function relayTags(event: StoredEvent): Record<string, string> {
     created: String(event.createdAt.getTime()),
   };
   const { metadata } = event;
-  if (metadata[EVENT_VERSION_KEY] !== undefined) tags.event_version = String(metadata[EVENT_VERSION_KEY]);
+  if (metadata[EVENT_VERSION_KEY] !== undefined)
+    tags.event_version = String(metadata[EVENT_VERSION_KEY]);
   if (typeof metadata.correlationId === 'string') tags.correlation_id = metadata.correlationId;
   if (typeof metadata.causationId === 'string') tags.causation_id = metadata.causationId;
   return tags;

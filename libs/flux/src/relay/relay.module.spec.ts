@@ -63,11 +63,22 @@ describe('relay wiring', () => {
     await waitFor(async () => (await admin.xlen(`${prefix}parcels`)) === 1);
     const [[, fields]] = await admin.xrange(`${prefix}parcels`, '-', '+');
     expect(fields).toEqual(
-      expect.arrayContaining(['type', 'ParcelShipped', 'aggregate_id', 'p-1', 'version', '1', 'correlation_id', 'req-1']),
+      expect.arrayContaining([
+        'type',
+        'ParcelShipped',
+        'aggregate_id',
+        'p-1',
+        'version',
+        '1',
+        'correlation_id',
+        'req-1',
+      ]),
     );
   });
 
   it('fails the bootstrap when the aggregate stream is not registered, naming it', async () => {
-    await expect(app([], 'flux-test:unused:')).rejects.toThrow(/Stream "parcels" is not registered/);
+    await expect(app([], 'flux-test:unused:')).rejects.toThrow(
+      /Stream "parcels" is not registered/,
+    );
   });
 });

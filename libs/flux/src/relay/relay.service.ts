@@ -23,7 +23,9 @@ import { RELAY_DEFAULTS } from './relay.options.js';
  * application is ready and stop before connections close.
  */
 @Injectable()
-export class RelayService implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
+export class RelayService
+  implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown
+{
   private readonly logger = new Logger('FluxRelay');
   private readonly relays = new Map<string, EventRelay>();
   private plan = new Map<string, Map<string, string>>();
@@ -43,7 +45,9 @@ export class RelayService implements OnModuleInit, OnApplicationBootstrap, Befor
     const streams = this.catalog.streams();
     if (streams.size === 0 || this.options.relay?.enabled === false) return;
     if (this.pools.names().length === 0) {
-      this.logger.warn(`no Redis configured: events of ${[...streams.keys()].join(', ')} are not relayed`);
+      this.logger.warn(
+        `no Redis configured: events of ${[...streams.keys()].join(', ')} are not relayed`,
+      );
       return;
     }
     for (const [aggregate, stream] of streams) {

@@ -24,7 +24,12 @@ function credit(n: number): NewEvent {
   return { type: 'Credited', data: { n }, metadata: { correlationId: `c${n}` } };
 }
 
-function relayOn(store: MemoryEventStore, test: ReturnType<typeof createTestBroker>, redis: Redis, name = 'r') {
+function relayOn(
+  store: MemoryEventStore,
+  test: ReturnType<typeof createTestBroker>,
+  redis: Redis,
+  name = 'r',
+) {
   const relay = new EventRelay({
     store,
     registry: test.registry,
@@ -43,7 +48,8 @@ async function streamEntries(redis: Redis, key: string) {
   const entries = await redis.xrange(key, '-', '+');
   return entries.map(([, fields]) => {
     const tags: Record<string, string> = {};
-    for (let i = 0; i < fields.length; i += 2) if (fields[i] !== 'body') tags[fields[i]] = fields[i + 1];
+    for (let i = 0; i < fields.length; i += 2)
+      if (fields[i] !== 'body') tags[fields[i]] = fields[i + 1];
     return tags;
   });
 }
@@ -54,8 +60,14 @@ describe('EventRelay', () => {
     const test = createTestBroker(['accounts']);
     cleanups.push(() => test.close());
     const relay = relayOn(store, test, test.admin);
-    await store.append('a1', [credit(1), credit(2)], { expectedVersion: 0, aggregateName: 'account' });
-    await store.append('c1', [{ type: 'Other', data: {} }], { expectedVersion: 0, aggregateName: 'customer' });
+    await store.append('a1', [credit(1), credit(2)], {
+      expectedVersion: 0,
+      aggregateName: 'account',
+    });
+    await store.append('c1', [{ type: 'Other', data: {} }], {
+      expectedVersion: 0,
+      aggregateName: 'customer',
+    });
     await store.append('a2', [credit(3)], { expectedVersion: 0, aggregateName: 'account' });
     relay.start();
     cleanups.push(() => relay.stop());
@@ -66,7 +78,11 @@ describe('EventRelay', () => {
       ['a1', '2', '2'],
       ['a2', '1', '4'],
     ]);
-    expect(tags[0]).toMatchObject({ type: 'Credited', aggregate_name: 'account', correlation_id: 'c1' });
+    expect(tags[0]).toMatchObject({
+      type: 'Credited',
+      aggregate_name: 'account',
+      correlation_id: 'c1',
+    });
     expect(tags[0].event_id).toMatch(/^[0-9a-f-]{36}$/);
     await waitFor(async () => (await test.admin.get(`${test.prefix}relay:r:checkpoint`)) === '4');
     // Later appends wake the relay; the checkpoint moves past events of other aggregates too.
@@ -78,7 +94,10 @@ describe('EventRelay', () => {
     const store = new MemoryEventStore();
     const test = createTestBroker(['accounts']);
     cleanups.push(() => test.close());
-    await store.append('a1', [credit(1), credit(2)], { expectedVersion: 0, aggregateName: 'account' });
+    await store.append('a1', [credit(1), credit(2)], {
+      expectedVersion: 0,
+      aggregateName: 'account',
+    });
     const first = relayOn(store, test, test.admin);
     first.start();
     await waitFor(async () => (await test.admin.xlen(test.key('accounts'))) === 2);
@@ -89,7 +108,11 @@ describe('EventRelay', () => {
     cleanups.push(() => second.stop());
     await waitFor(async () => (await test.admin.xlen(test.key('accounts'))) === 3);
     await waitFor(() => second.status.checkpoint === 3);
-    expect((await streamEntries(test.admin, test.key('accounts'))).map((t) => t.position)).toEqual(['1', '2', '3']);
+    expect((await streamEntries(test.admin, test.key('accounts'))).map((t) => t.position)).toEqual([
+      '1',
+      '2',
+      '3',
+    ]);
   });
 
   it('one instance publishes at a time, and another takes over without losing anything', async () => {
@@ -102,14 +125,18 @@ describe('EventRelay', () => {
     await waitFor(() => a.status.leader);
     b.start();
     cleanups.push(() => b.stop());
-    for (let i = 1; i <= 20; i++) await store.append('a1', [credit(i)], { expectedVersion: i - 1, aggregateName: 'account' });
+    for (let i = 1; i <= 20; i++)
+      await store.append('a1', [credit(i)], { expectedVersion: i - 1, aggregateName: 'account' });
     await waitFor(async () => (await test.admin.xlen(test.key('accounts'))) === 20);
     expect(b.status.leader).toBe(false);
     await a.stop(); // releases the lock
-    for (let i = 21; i <= 40; i++) await store.append('a1', [credit(i)], { expectedVersion: i - 1, aggregateName: 'account' });
+    for (let i = 21; i <= 40; i++)
+      await store.append('a1', [credit(i)], { expectedVersion: i - 1, aggregateName: 'account' });
     await waitFor(async () => (await test.admin.xlen(test.key('accounts'))) === 40, 10_000);
     expect(b.status.leader).toBe(true);
-    const versions = (await streamEntries(test.admin, test.key('accounts'))).map((t) => Number(t.version));
+    const versions = (await streamEntries(test.admin, test.key('accounts'))).map((t) =>
+      Number(t.version),
+    );
     expect(versions).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
   });
 
@@ -131,14 +158,23 @@ describe('EventRelay', () => {
       await stopRedisServer(own);
     });
     relay.start();
-    for (let i = 1; i <= 10; i++) await store.append('a1', [credit(i)], { expectedVersion: i - 1, aggregateName: 'account' });
+    for (let i = 1; i <= 10; i++)
+      await store.append('a1', [credit(i)], { expectedVersion: i - 1, aggregateName: 'account' });
     await waitFor(() => relay.status.checkpoint === 10);
     await stopRedisServer(own);
     own = await startRedisServer(port); // empty: streams, checkpoint and lock are gone
-    for (let i = 11; i <= 15; i++) await store.append('a1', [credit(i)], { expectedVersion: i - 1, aggregateName: 'account' });
-    await waitFor(async () => (await probe.xlen(test.key('accounts')).catch(() => 0)) >= 15, 15_000);
-    const versions = new Set((await streamEntries(probe, test.key('accounts'))).map((t) => Number(t.version)));
-    expect([...versions].sort((a, b) => a - b)).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
+    for (let i = 11; i <= 15; i++)
+      await store.append('a1', [credit(i)], { expectedVersion: i - 1, aggregateName: 'account' });
+    await waitFor(
+      async () => (await probe.xlen(test.key('accounts')).catch(() => 0)) >= 15,
+      15_000,
+    );
+    const versions = new Set(
+      (await streamEntries(probe, test.key('accounts'))).map((t) => Number(t.version)),
+    );
+    expect([...versions].sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 15 }, (_, i) => i + 1),
+    );
   });
 
   describe('with Redis down at save time', () => {
@@ -169,7 +205,8 @@ describe('EventRelay', () => {
       await waitFor(async () => (await probe.xlen(test.key('accounts'))) === 1);
 
       await stopRedisServer(server);
-      for (let i = 2; i <= 30; i++) await store.append('a1', [credit(i)], { expectedVersion: i - 1, aggregateName: 'account' });
+      for (let i = 2; i <= 30; i++)
+        await store.append('a1', [credit(i)], { expectedVersion: i - 1, aggregateName: 'account' });
       // The relay's round is now stuck on (or failing against) the unreachable server.
 
       // Redis comes back empty (no persistence): the lock and the checkpoint are gone too, so the
@@ -177,7 +214,9 @@ describe('EventRelay', () => {
       // duplicates are allowed, losses are not.
       server = await startRedisServer(port);
       await waitFor(() => relay.status.checkpoint === 30, 15_000);
-      const versions = (await streamEntries(probe, test.key('accounts'))).map((t) => Number(t.version));
+      const versions = (await streamEntries(probe, test.key('accounts'))).map((t) =>
+        Number(t.version),
+      );
       const expected = Array.from({ length: 30 }, (_, i) => i + 1);
       // The batch the client replays into the empty server is refused (the lock is gone), so the
       // stream is rebuilt from the start, in order, once.

@@ -23,14 +23,23 @@ describe('aggregateFixture', () => {
 
   it('fails when the events differ', async () => {
     await expect(
-      fixture.given(new AccountOpened('a'), new AccountCredited(100)).when((a) => a.debit(30)).then(new AccountDebited(31)),
+      fixture
+        .given(new AccountOpened('a'), new AccountCredited(100))
+        .when((a) => a.debit(30))
+        .then(new AccountDebited(31)),
     ).rejects.toThrow(/other events than expected/);
   });
 
   it('thenThrows checks the error class', async () => {
-    await fixture.given(new AccountOpened('a')).when((a) => a.debit(1)).thenThrows(InsufficientFundsError, /balance 0/);
-    await expect(fixture.given(new AccountOpened('a')).when((a) => a.credit(1)).thenThrows(InsufficientFundsError)).rejects.toThrow(
-      /expected InsufficientFundsError, got no error/,
-    );
+    await fixture
+      .given(new AccountOpened('a'))
+      .when((a) => a.debit(1))
+      .thenThrows(InsufficientFundsError, /balance 0/);
+    await expect(
+      fixture
+        .given(new AccountOpened('a'))
+        .when((a) => a.credit(1))
+        .thenThrows(InsufficientFundsError),
+    ).rejects.toThrow(/expected InsufficientFundsError, got no error/);
   });
 });

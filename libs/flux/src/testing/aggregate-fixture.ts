@@ -8,7 +8,10 @@ type ErrorClass = abstract new (...args: any[]) => Error;
  * Given-when-then for aggregates, without a store: `given` events are replayed as history,
  * `when` runs a command, `then` compares the new events (class and data), `thenThrows` the error.
  */
-export function aggregateFixture<T extends AggregateRoot>(aggregate: new () => T, id = 'fixture-id') {
+export function aggregateFixture<T extends AggregateRoot>(
+  aggregate: new () => T,
+  id = 'fixture-id',
+) {
   aggregateMetadataOf(aggregate);
   return {
     given: (...history: object[]) => ({
@@ -29,20 +32,35 @@ export function aggregateFixture<T extends AggregateRoot>(aggregate: new () => T
           /** Resolves with the aggregate when exactly these events were applied. */
           async then(...expected: object[]): Promise<T> {
             const { instance, error } = await run();
-            if (error) throw new AssertionError({ message: `expected events, but the command threw: ${String(error)}` });
-            deepStrictEqual(instance.getUncommittedEvents(), expected, 'the command applied other events than expected');
+            if (error)
+              throw new AssertionError({
+                message: `expected events, but the command threw: ${String(error)}`,
+              });
+            deepStrictEqual(
+              instance.getUncommittedEvents(),
+              expected,
+              'the command applied other events than expected',
+            );
             return instance;
           },
           /** Resolves when the command threw an instance of `errorClass` and applied nothing. */
           async thenThrows(errorClass: ErrorClass, message?: RegExp): Promise<void> {
             const { instance, error } = await run();
             if (!(error instanceof errorClass)) {
-              throw new AssertionError({ message: `expected ${errorClass.name}, got ${error ? String(error) : 'no error'}` });
+              throw new AssertionError({
+                message: `expected ${errorClass.name}, got ${error ? String(error) : 'no error'}`,
+              });
             }
             if (message && !message.test(error.message)) {
-              throw new AssertionError({ message: `expected the message to match ${message}, got "${error.message}"` });
+              throw new AssertionError({
+                message: `expected the message to match ${message}, got "${error.message}"`,
+              });
             }
-            deepStrictEqual(instance.getUncommittedEvents(), [], 'a failing command must apply no events');
+            deepStrictEqual(
+              instance.getUncommittedEvents(),
+              [],
+              'a failing command must apply no events',
+            );
           },
         };
       },

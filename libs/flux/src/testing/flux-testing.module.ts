@@ -1,4 +1,10 @@
-import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  type DynamicModule,
+  Inject,
+  Injectable,
+  Module,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import type { FluxModuleOptions } from '../module/flux-module-options.interface.js';
@@ -16,12 +22,19 @@ class TestKeyCleanup implements OnApplicationShutdown {
     for (const config of Object.values(this.options.redis ?? {})) {
       // Give up at once on an unreachable pool: cleanup must never hang a test's close().
       const fast = { maxRetriesPerRequest: 1, retryStrategy: () => null, connectTimeout: 1_000 };
-      const redis = typeof config === 'string' ? new Redis(config, fast) : new Redis({ ...config, ...fast });
+      const redis =
+        typeof config === 'string' ? new Redis(config, fast) : new Redis({ ...config, ...fast });
       redis.on('error', () => undefined);
       try {
         let cursor = '0';
         do {
-          const [next, keys] = await redis.scan(cursor, 'MATCH', `${escapeGlob(prefix)}*`, 'COUNT', 500);
+          const [next, keys] = await redis.scan(
+            cursor,
+            'MATCH',
+            `${escapeGlob(prefix)}*`,
+            'COUNT',
+            500,
+          );
           if (keys.length > 0) await redis.del(...keys);
           cursor = next;
         } while (cursor !== '0');

@@ -1,7 +1,11 @@
 /** Polls `condition` until it holds, failing after `timeoutMs` with `message`. No fixed sleeps. */
 export async function waitFor(
   condition: () => boolean | Promise<boolean>,
-  { timeoutMs = 5_000, intervalMs = 20, message = 'condition' }: { timeoutMs?: number; intervalMs?: number; message?: string } = {},
+  {
+    timeoutMs = 5_000,
+    intervalMs = 20,
+    message = 'condition',
+  }: { timeoutMs?: number; intervalMs?: number; message?: string } = {},
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {

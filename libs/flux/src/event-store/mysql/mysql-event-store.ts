@@ -119,8 +119,7 @@ export class MysqlEventStore extends EventStore {
     const sql = this.statements.selectAll + limitClause(limit);
     return this.guard('readAll', async () => {
       // Caught up? Then make sure no crashed writer left committed rows without a position.
-      const full = (rows: EventRow[]) =>
-        limit !== undefined && rows.length >= limit;
+      const full = (rows: EventRow[]) => limit !== undefined && rows.length >= limit;
       const rows = await this.reader.read(
         sql,
         [after],
@@ -132,7 +131,12 @@ export class MysqlEventStore extends EventStore {
 
   async getEvent(eventId: string): Promise<StoredEvent | null> {
     // Event ids are ASCII (UUIDs); anything else cannot match the ascii column, so it is unknown.
-    if (typeof eventId !== 'string' || eventId.length === 0 || eventId.length > 255 || !/^[\x20-\x7e]+$/.test(eventId)) {
+    if (
+      typeof eventId !== 'string' ||
+      eventId.length === 0 ||
+      eventId.length > 255 ||
+      !/^[\x20-\x7e]+$/.test(eventId)
+    ) {
       return null;
     }
     return this.guard('getEvent', async () => {
@@ -197,7 +201,12 @@ export class MysqlEventStore extends EventStore {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(Object.assign(new Error(`no answer within ${this.queryTimeoutMs} ms`), { code: 'ETIMEDOUT' })),
+        () =>
+          reject(
+            Object.assign(new Error(`no answer within ${this.queryTimeoutMs} ms`), {
+              code: 'ETIMEDOUT',
+            }),
+          ),
         this.queryTimeoutMs,
       );
     });

@@ -1,6 +1,9 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aggregateEventClasses, aggregateMetadataOf } from '../../event-sourcing/aggregate-metadata.js';
+import {
+  aggregateEventClasses,
+  aggregateMetadataOf,
+} from '../../event-sourcing/aggregate-metadata.js';
 import { AggregateRepository } from '../../event-sourcing/aggregate-repository.js';
 import { EventRegistry } from '../../event-sourcing/event-registry.js';
 import { Account } from '../../event-sourcing/fixtures/account.fixture.js';
@@ -28,7 +31,9 @@ describe('AggregateRepository on MySQL', () => {
     account.open('x');
     await accounts.save(account);
     const results = await Promise.allSettled(
-      Array.from({ length: 20 }, () => accounts.update('hot', (a) => a.credit(10), { retries: 100 })),
+      Array.from({ length: 20 }, () =>
+        accounts.update('hot', (a) => a.credit(10), { retries: 100 }),
+      ),
     );
     expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
     const loaded = await accounts.load('hot');
