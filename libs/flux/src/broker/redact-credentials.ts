@@ -4,9 +4,9 @@ type CommandError = Error & { command?: { name?: string; args?: unknown[] } };
 
 /**
  * ioredis attaches the failed command to its errors, and a failed AUTH or HELLO carries the
- * password in `command.args`: any logger that serialises the error would print it. Every command
- * of the client gets a first rejection handler that blanks credentials out of the error object
- * before the caller's handlers see it.
+ * password in `command.args`, and commands queued behind a failed handshake reject with that same
+ * error: any logger that serialises it would print the password. The handshake gets a first
+ * rejection handler that blanks credentials out of the error before any caller sees it.
  */
 export function redactCredentials(client: Redis): Redis {
   const secrets = [client.options.password, client.options.username].filter(
@@ -15,7 +15,12 @@ export function redactCredentials(client: Redis): Redis {
   const send = client.sendCommand.bind(client);
   client.sendCommand = ((...args: Parameters<Redis['sendCommand']>) => {
     const result = send(...args);
-    void Promise.resolve(result).catch((error: CommandError) => redact(error, secrets));
+    // Only the handshake carries credentials; its error is also what queued commands reject
+    // with. Every other command passes through untouched (this is the publish hot path).
+    const name = (args[0] as { name?: string }).name;
+    if (name === 'auth' || name === 'hello') {
+      void Promise.resolve(result).catch((error: CommandError) => redact(error, secrets));
+    }
     return result;
   }) as Redis['sendCommand'];
   return client;
