@@ -72,10 +72,7 @@ export class MysqlAppender {
       );
       let assigned: AssignedPositions;
       try {
-        assigned = await this.sequencer.insertAndSequence(
-          this.statements.insert(rows.length),
-          values,
-        );
+        assigned = await this.sequencer.insertAndSequence(rows.length, values);
       } catch (error) {
         if (isVersionConflict(error)) {
           const actual = (await this.head(aggregateId))?.version ?? 0;

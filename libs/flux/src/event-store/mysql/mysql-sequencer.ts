@@ -29,17 +29,17 @@ export class MysqlSequencer {
   ) {}
 
   /**
-   * Runs an INSERT and the pass that positions it. When no pass of this process is running,
-   * both go in one packet and one transaction (one round trip, one commit); otherwise the insert
-   * commits alone and joins the next pass, so concurrent writers share passes. A failed INSERT
-   * rolls its transaction back and leaves nothing behind.
+   * Stores `count` events and gives them positions. When nothing of this process holds the
+   * sequence lock, the INSERT takes its positions under the lock itself (one packet, one commit);
+   * otherwise it commits with NULL positions and joins the next pass, so concurrent writers share
+   * passes instead of queueing on the lock. A failed INSERT rolls back and leaves nothing behind.
    */
-  async insertAndSequence(insertSql: string, values: unknown[]): Promise<AssignedPositions> {
+  async insertAndSequence(count: number, values: unknown[]): Promise<AssignedPositions> {
     if (this.running) {
-      await this.pool.query(insertSql, values);
+      await this.pool.query(this.statements.insert(count), values);
       return this.sequence();
     }
-    return this.track(this.execute(this.statements.insertAndPass(insertSql), values));
+    return this.track(this.execute(this.statements.insertPositioned(count), values));
   }
 
   /** A pass that starts after every commit that happened before this call. */

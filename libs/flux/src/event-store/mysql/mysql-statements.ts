@@ -25,7 +25,6 @@ export class MysqlStatements {
    * writers inserting meanwhile neither wait for it nor get sequenced half-written.
    */
   readonly pass: string;
-  private readonly passParts: string[];
   private readonly insertHead: string;
 
   constructor(prefix: string) {
@@ -42,7 +41,7 @@ export class MysqlStatements {
     this.replaceSnapshot = `REPLACE INTO ${t.snapshots} (aggregate_name, aggregate_id, version, schema_version, state, created_at) VALUES (?, ?, ?, ?, ?, ?)`;
     this.selectSnapshot = `SELECT version, schema_version, state, created_at FROM ${t.snapshots} WHERE aggregate_name = ? AND aggregate_id = ?`;
     this.insertHead = `INSERT INTO ${t.events} (event_id, aggregate_id, aggregate_name, version, type, data, metadata, created_at) VALUES `;
-    this.passParts = [
+    this.pass = [
       'SET @flux_last = NULL, @flux_count = 0',
       'SET TRANSACTION ISOLATION LEVEL READ COMMITTED',
       'START TRANSACTION',
@@ -54,19 +53,31 @@ export class MysqlStatements {
       'COMMIT',
       `SELECT aggregate_id, version, position FROM ${t.events} ` +
         'WHERE position > @flux_last AND position <= @flux_last + @flux_count',
-    ];
-    this.pass = this.passParts.join(';\n');
+    ].join(';\n');
   }
 
   /**
-   * The INSERT and the pass in one transaction: one commit (one log flush) per append instead of
-   * two. Still gap-safe: positions are assigned under the sequence row lock and become visible
-   * with the same commit that releases it, so the next pass can only assign higher ones.
+   * The uncontended append: positions assigned in the INSERT itself, under the sequence row lock
+   * held until the same commit. One transaction, one commit, and no second write of the rows'
+   * position index (the pass's NULL → position update). Gap-safe for the same reason as a pass:
+   * positions are handed out and made visible while holding the lock.
    */
-  insertAndPass(insertSql: string): string {
-    const parts = [...this.passParts];
-    parts.splice(parts.indexOf('START TRANSACTION') + 1, 0, insertSql);
-    return parts.join(';\n');
+  insertPositioned(count: number): string {
+    const t = this.tables;
+    const rows = Array.from(
+      { length: count },
+      (_, i) => `(@flux_last + ${i + 1}, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    return [
+      'SET TRANSACTION ISOLATION LEVEL READ COMMITTED',
+      'START TRANSACTION',
+      `SELECT last_position INTO @flux_last FROM ${t.sequence} WHERE id = 1 FOR UPDATE`,
+      `INSERT INTO ${t.events} (${EVENT_COLUMNS}) VALUES ${rows.join(', ')}`,
+      `UPDATE ${t.sequence} SET last_position = @flux_last + ${count} WHERE id = 1`,
+      'COMMIT',
+      `SELECT aggregate_id, version, position FROM ${t.events} ` +
+        `WHERE position > @flux_last AND position <= @flux_last + ${count}`,
+    ].join(';\n');
   }
 
   /** A multi-row INSERT of `count` events; one statement, so it stores all rows or none. */
