@@ -11,10 +11,11 @@ export const positionKey = (aggregateId: string, version: number): string =>
 const PASS_ATTEMPTS = 5;
 
 /**
- * Gives committed events their global positions. Writers commit rows with `position NULL`; a
- * pass then locks the single sequence row, numbers every committed unpositioned row in
- * insertion order and commits. Passes are serialised by that lock and see only committed rows,
- * so positions follow commit order and a reader can never see a position before all lower ones.
+ * Gives events their global positions, always under the sequence row lock and visible with the
+ * commit that releases it. An uncontended append takes its positions in its own INSERT; while
+ * this process already holds the lock, writers commit with NULL positions and a pass numbers
+ * every committed unpositioned row in insertion order. Passes see only committed rows, so a
+ * reader can never see a position before all lower ones.
  *
  * Within a process, passes are coalesced: while one runs, every writer that commits meanwhile
  * shares the single pass that starts after it, so 16 writers do not queue 16 passes on the lock.
