@@ -9,7 +9,7 @@ import { EventBroker, MysqlEventStore, type StreamEvent } from 'nestjs-flux';
 import { startFaultApp, type FaultApp } from './support/app.js';
 import { StreamedAccount } from './support/account.js';
 import { REDIS_URL } from './support/env.js';
-import { freePort } from './support/free-port.js';
+import { freePort } from '../support/free-port.js';
 import { OwnRedis } from './support/redis-server.js';
 import { deleteKeys } from './support/redis-keys.js';
 import { report } from './support/tally.js';
