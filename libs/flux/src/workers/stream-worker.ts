@@ -8,6 +8,8 @@ import type { StreamWorkerConfig } from './stream-worker.config.js';
 import type { StreamWorkerStatus } from './stream-worker-status.js';
 
 /** Beyond `block`, how long a read may take before its connection is presumed dead. */
+/** How long shutdown waits for a loop that holds no batch (e.g. opening a consumer). */
+const SHUTDOWN_GRACE_MS = 5_000;
 const STALL_MARGIN_MS = 10_000;
 
 /**
@@ -56,11 +58,31 @@ export class StreamWorker {
     // acked; a handler is never cut off. A reply lost to the closing connection only leaves its
     // messages pending under this consumer's name, where they are re-read or reclaimed.
     await this.consumer?.close().catch(() => undefined);
-    await this.loop;
+    await this.settleLoop();
     const consumer = this.consumer;
     this.consumer = undefined;
     // cleanup() keeps a consumer that still holds pending messages, so nothing is lost.
     await consumer?.cleanup().catch(() => undefined);
+  }
+
+  /**
+   * Waits for the loop to end. A batch in hand (handler and ack) is always awaited; a loop stuck
+   * opening a consumer on an unreachable Redis holds no message and is abandoned after a grace
+   * period, so shutdown never waits for ioredis to give up.
+   */
+  private async settleLoop(): Promise<void> {
+    for (;;) {
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<false>(
+        (resolve) => (timer = setTimeout(resolve, SHUTDOWN_GRACE_MS, false)),
+      );
+      const ended = await Promise.race([
+        this.loop?.then(() => true) ?? Promise.resolve(true),
+        grace,
+      ]);
+      clearTimeout(timer);
+      if (ended || this.phase !== 'handling') return;
+    }
   }
 
   status(): StreamWorkerStatus {
