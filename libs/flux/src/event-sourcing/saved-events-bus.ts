@@ -1,4 +1,3 @@
-import type { StoredEvent } from '../event-store/event-store.types.js';
 import type { SavedEventsListener } from './aggregate-repository.js';
 
 /** Fans saved events out to in-process listeners (EventBus bridge, metrics), one app each. */
@@ -16,9 +15,5 @@ export class SavedEventsBus {
   /** The live list, shared with repositories so later subscribers are seen too. */
   get all(): SavedEventsListener[] {
     return this.listeners;
-  }
-
-  async emit(events: object[], stored: StoredEvent[]): Promise<void> {
-    for (const listener of this.listeners) await listener(events, stored);
   }
 }

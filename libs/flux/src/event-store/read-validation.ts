@@ -2,12 +2,17 @@ import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 import { assertValidId } from './append-validation.js';
 import type { ReadAllOptions, ReadStreamOptions } from './event-store.types.js';
 
-function count(field: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
+/** A count, position or version: a non-negative safe integer, else `InvalidArgumentError`. */
+export function assertCount(field: string, value: unknown): asserts value is number {
   if (!Number.isSafeInteger(value) || (value as number) < 0) {
     throw new InvalidArgumentError(field, `expected a non-negative integer, got ${String(value)}`);
   }
-  return value as number;
+}
+
+function count(field: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  assertCount(field, value);
+  return value;
 }
 
 /** Checks `readStream` arguments before any I/O; `from` is at least 1. */

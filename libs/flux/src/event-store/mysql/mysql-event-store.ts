@@ -20,8 +20,8 @@ import type {
 } from './mysql-event-store.options.js';
 import { toSnapshot, toStoredEvent, type EventRow, type SnapshotRow } from './mysql-row-mapping.js';
 import { assertValidTablePrefix, ensureFluxTables } from './mysql-schema.js';
-import { assertCount, limitClause, MysqlPositionedReader } from './mysql-positioned-reader.js';
-import { validateReadAll, validateReadStream } from '../read-validation.js';
+import { limitClause, MysqlPositionedReader } from './mysql-positioned-reader.js';
+import { assertCount, validateReadAll, validateReadStream } from '../read-validation.js';
 import { MysqlSequencer } from './mysql-sequencer.js';
 import { MysqlStatements } from './mysql-statements.js';
 import { StreamVersionCache } from './stream-version-cache.js';

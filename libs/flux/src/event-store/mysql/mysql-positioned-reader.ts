@@ -1,5 +1,5 @@
+import { assertCount } from '../read-validation.js';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
-import { InvalidArgumentError } from '../../errors/invalid-argument.error.js';
 import type { EventRow } from './mysql-row-mapping.js';
 import type { MysqlSequencer } from './mysql-sequencer.js';
 import type { MysqlStatements } from './mysql-statements.js';
@@ -46,10 +46,4 @@ export function limitClause(limit: number | undefined): string {
   if (limit === undefined) return '';
   assertCount('limit', limit);
   return ` LIMIT ${limit}`;
-}
-
-export function assertCount(field: string, value: unknown): asserts value is number {
-  if (!Number.isSafeInteger(value) || (value as number) < 0) {
-    throw new InvalidArgumentError(field, `expected a non-negative integer, got ${String(value)}`);
-  }
 }
