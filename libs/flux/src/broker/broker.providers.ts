@@ -2,6 +2,7 @@ import type { Provider } from '@nestjs/common';
 import type { FluxModuleOptions } from '../module/flux-module-options.interface.js';
 import { FLUX_MODULE_OPTIONS } from '../module/flux.module-definition.js';
 import type { BrokerOptions } from './broker-options.interface.js';
+import { FluxInstrumentation } from '../observability/flux-instrumentation.js';
 import { EventBroker } from './event-broker.js';
 import { RedisPools } from './redis-pools.js';
 import { StreamRegistry } from './stream-registry.js';
@@ -32,9 +33,18 @@ export function createBrokerProviders(): Provider[] {
     },
     {
       provide: EventBroker,
-      useFactory: (registry: StreamRegistry, pools: RedisPools, options: BrokerModuleOptions) =>
-        new EventBroker(registry, pools, options.broker),
-      inject: [StreamRegistry, RedisPools, FLUX_MODULE_OPTIONS],
+      useFactory: (
+        registry: StreamRegistry,
+        pools: RedisPools,
+        options: BrokerModuleOptions,
+        instrumentation?: FluxInstrumentation,
+      ) => new EventBroker(registry, pools, options.broker, instrumentation),
+      inject: [
+        StreamRegistry,
+        RedisPools,
+        FLUX_MODULE_OPTIONS,
+        { token: FluxInstrumentation, optional: true },
+      ],
     },
   ];
 }

@@ -12,6 +12,7 @@ import type { RedisPools } from './redis-pools.js';
 import type { StreamStatistics } from './stream-statistics.js';
 import { readStreamStatistics } from './stream-statistics.reader.js';
 import type { StreamRegistry } from './stream-registry.js';
+import type { FluxInstrumentation } from '../observability/flux-instrumentation.js';
 
 /** Options of `consumerSingle` / `consumerMany`. */
 export interface ConsumerOptions {
@@ -31,6 +32,7 @@ export class EventBroker implements OnApplicationShutdown {
     readonly registry: StreamRegistry,
     private readonly pools: RedisPools,
     options: BrokerOptions = {},
+    private readonly instrumentation?: FluxInstrumentation,
   ) {
     this.codec = new MessageCodec(options.limits);
   }
@@ -50,6 +52,7 @@ export class EventBroker implements OnApplicationShutdown {
       const id = tags
         ? await client.xadd(key, '*', BODY_FIELD, encoded, ...tags)
         : await client.xadd(key, '*', BODY_FIELD, encoded);
+      this.instrumentation?.published(stream, 1);
       return id as string;
     }
     const pipeline = client.pipeline();
@@ -58,12 +61,13 @@ export class EventBroker implements OnApplicationShutdown {
     (pipeline as unknown as { fluxTrim(key: string, maxLen: number): void }).fluxTrim(key, maxLen);
     const [[error, id]] = (await pipeline.exec()) as [Error | null, unknown][];
     if (error) throw error; // a failed trim is not the publisher's failure: the next one retries
+    this.instrumentation?.published(stream, 1);
     return id as string;
   }
 
   /** A flusher buffering events for one pipelined `flush()` per pool. */
   newFlusher(): EventFlusher {
-    return new EventFlusher(this.registry, this.pools, this.codec);
+    return new EventFlusher(this.registry, this.pools, this.codec, this.instrumentation);
   }
 
   /** The group's single consumer, named `'consumer-single'`: ordered, resumes its pending. */

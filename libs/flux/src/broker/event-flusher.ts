@@ -4,6 +4,7 @@ import type { BrokerPipeline } from './lua/index.js';
 import type { MessageCodec } from './message-codec.js';
 import { encodeBody, tagFields } from './message-fields.js';
 import type { RedisPools } from './redis-pools.js';
+import type { FluxInstrumentation } from '../observability/flux-instrumentation.js';
 import type { RegisteredStream, StreamRegistry } from './stream-registry.js';
 
 interface PoolBatch {
@@ -29,6 +30,7 @@ export class EventFlusher {
     private readonly registry: StreamRegistry,
     private readonly pools: RedisPools,
     private readonly codec: MessageCodec,
+    private readonly instrumentation?: FluxInstrumentation,
   ) {}
 
   /** Events buffered and not yet flushed successfully. */
@@ -75,6 +77,7 @@ export class EventFlusher {
     const count = this.streams.length;
     if (count === 0) return [];
     const ids = this.ids; // clear() during the flush swaps the arrays; results land here
+    const streams = this.streams;
     const batches = this.buildBatches(count);
     const results = await Promise.allSettled([...batches.values()].map((b) => b.pipeline.exec()));
     const failedPools: string[] = [];
@@ -101,6 +104,7 @@ export class EventFlusher {
     }
     if (unsent > 0) throw new FlushError(failedPools, unsent, { cause });
     const sent = ids.slice(0, count) as string[];
+    if (this.instrumentation?.active) countPublished(this.instrumentation, streams.slice(0, count));
     if (ids === this.ids) {
       ids.splice(0, count);
       this.streams.splice(0, count);
@@ -133,4 +137,14 @@ export class EventFlusher {
     }
     return batches;
   }
+}
+
+/** Reports a flushed batch as one `published` count per stream, not one call per event. */
+export function countPublished(
+  instrumentation: FluxInstrumentation,
+  streams: readonly { name: string }[],
+): void {
+  const counts = new Map<string, number>();
+  for (const { name } of streams) counts.set(name, (counts.get(name) ?? 0) + 1);
+  for (const [name, n] of counts) instrumentation.published(name, n);
 }

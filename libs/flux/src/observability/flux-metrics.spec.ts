@@ -53,6 +53,18 @@ describe('FluxMetricsModule', () => {
     expect(text).toMatch(/flux_event_store_load_duration_seconds_count\{aggregate="account"\} 1/);
   });
 
+  it('counts published messages per stream: publish and flusher', async () => {
+    const registry = new Registry();
+    const app = await start(registry);
+    const broker = app.get(EventBroker);
+    await broker.publish('metered', { n: 1 });
+    const flusher = broker.newFlusher();
+    flusher.publish('metered', { n: 2 });
+    flusher.publish('metered', { n: 3 });
+    await flusher.flush();
+    expect(await value(registry, 'flux_messages_published_total', { stream: 'metered' })).toBe(3);
+  });
+
   it('reports stream length, lag and pending read from Redis at scrape time', async () => {
     const registry = new Registry();
     const app = await start(registry);

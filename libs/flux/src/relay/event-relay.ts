@@ -5,6 +5,8 @@ import { encodeBody, tagFields } from '../broker/message-fields.js';
 import type { StreamRegistry } from '../broker/stream-registry.js';
 import type { EventStore } from '../event-store/event-store.js';
 import type { StoredEvent } from '../event-store/event-store.types.js';
+import { countPublished } from '../broker/event-flusher.js';
+import type { FluxInstrumentation } from '../observability/flux-instrumentation.js';
 import type { RelayLock } from './relay-lock.js';
 import { RELAY_PUBLISH_LUA } from './relay-publish.lua.js';
 import { relayTags } from './relay-tags.js';
@@ -23,6 +25,8 @@ export interface EventRelayConfig {
   streams: Map<string, string>;
   batchSize: number;
   pollInterval: number;
+  /** Counts relayed messages as published (metrics). */
+  instrumentation?: FluxInstrumentation;
   logger?: { log(message: string): void; warn(message: string): void };
 }
 
@@ -150,12 +154,14 @@ export class EventRelay {
     const keys = [lock.key, this.config.checkpointKey];
     const args: (string | Buffer)[] = [lock.token, String(upTo), String(lock.ttlMs)];
     const capped = new Map<string, number>();
+    const published: { name: string }[] = [];
     for (const event of events) {
       const stream = streams.get(event.aggregateName);
       if (!stream) continue;
       const registered = registry.get(stream);
       const tags = tagFields(stream, relayTags(event)) ?? [];
       keys.push(registered.key);
+      published.push(registered);
       args.push(
         String(2 + tags.length),
         BODY_FIELD,
@@ -167,6 +173,8 @@ export class EventRelay {
     const ids = (await this.config.redis.eval(RELAY_PUBLISH_LUA, keys.length, ...keys, ...args)) as
       string[] | null;
     if (!ids) return null;
+    const { instrumentation } = this.config;
+    if (instrumentation?.active) countPublished(instrumentation, published);
     const client = this.config.redis as Redis & {
       fluxTrim?(key: string, maxLen: number): Promise<number>;
     };

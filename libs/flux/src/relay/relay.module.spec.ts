@@ -10,6 +10,7 @@ import type { AggregateRepository } from '../event-sourcing/aggregate-repository
 import { DomainEvent } from '../event-sourcing/domain-event.decorator.js';
 import { EventHandler } from '../event-sourcing/event-handler.decorator.js';
 import { FluxModule } from '../module/flux.module.js';
+import { FluxInstrumentation } from '../observability/flux-instrumentation.js';
 import { getAggregateRepositoryToken } from '../module/inject-aggregate-repository.decorator.js';
 
 @DomainEvent('ParcelShipped')
@@ -56,11 +57,17 @@ describe('relay wiring', () => {
     });
     const nest = await app(['parcels'], prefix);
     closers.push(() => nest.close());
+    const published: Array<[string, number]> = [];
+    nest
+      .get(FluxInstrumentation)
+      .subscribe({ published: (stream, n) => published.push([stream, n]) });
     const parcels = nest.get<AggregateRepository<Parcel>>(getAggregateRepositoryToken(Parcel));
     const parcel = parcels.create('p-1');
     parcel.ship('Oslo');
     await parcels.save(parcel, { correlationId: 'req-1' });
     await waitFor(async () => (await admin.xlen(`${prefix}parcels`)) === 1);
+    await waitFor(() => published.length === 1);
+    expect(published).toEqual([['parcels', 1]]);
     const [[, fields]] = await admin.xrange(`${prefix}parcels`, '-', '+');
     expect(fields).toEqual(
       expect.arrayContaining([

@@ -16,6 +16,7 @@ import { FLUX_MODULE_OPTIONS } from '../module/flux.module-definition.js';
 import { EventRelay, type RelayStatus } from './event-relay.js';
 import { RelayLock } from './relay-lock.js';
 import { RELAY_DEFAULTS } from './relay.options.js';
+import { FluxInstrumentation } from '../observability/flux-instrumentation.js';
 
 /**
  * Starts one relay per Redis pool that hosts an aggregate's stream. Streams are validated at
@@ -37,6 +38,7 @@ export class RelayService
     private readonly store: EventStore,
     private readonly registry: StreamRegistry,
     private readonly pools: RedisPools,
+    private readonly instrumentation: FluxInstrumentation,
   ) {
     this.codec = new MessageCodec(options.broker?.limits);
   }
@@ -75,6 +77,7 @@ export class RelayService
         batchSize: settings.batchSize,
         pollInterval: settings.pollInterval,
         logger: this.logger,
+        instrumentation: this.instrumentation,
       });
       this.relays.set(pool, relay);
       relay.start();
