@@ -109,5 +109,6 @@ export function describe(value: unknown): string {
     return value.length > 40 ? `"${value.slice(0, 40)}…"` : `"${value}"`;
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'function') return 'a function';
   return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
 }

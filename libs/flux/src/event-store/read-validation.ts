@@ -1,11 +1,15 @@
 import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
-import { assertValidId } from './append-validation.js';
+import { assertValidId, describe } from './append-validation.js';
 import type { ReadAllOptions, ReadStreamOptions } from './event-store.types.js';
 
 /** A count, position or version: a non-negative safe integer, else `InvalidArgumentError`. */
 export function assertCount(field: string, value: unknown): asserts value is number {
   if (!Number.isSafeInteger(value) || (value as number) < 0) {
-    throw new InvalidArgumentError(field, `expected a non-negative integer, got ${String(value)}`);
+    // describe(), not String(): a hostile object (e.g. { toString: 0 }) must not make the error throw.
+    throw new InvalidArgumentError(
+      field,
+      `expected a non-negative integer, got ${describe(value)}`,
+    );
   }
 }
 
