@@ -1,23 +1,32 @@
 /**
  * Runs every benchmark in its own Node process (so one's heap, connections and JIT state never
  * colour another's), one after the other, then prints the combined table from
- * bench/results/<name>.json. BENCH_ONLY=a,b runs a subset; BENCH_SCALE / BENCH_ROUNDS pass on.
+ * bench/results/<name>.json, and writes it to bench/results/summary.json and summary.md (the
+ * README's table). BENCH_ONLY=a,b runs a subset; BENCH_SCALE / BENCH_ROUNDS pass on.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { printTable, resultsDir, type Row } from './support/report.js';
+import { markdownTable, printTable, resultsDir, type Row } from './support/report.js';
 
 export const BENCHMARKS = [
   'publish-flusher',
   'publish',
   'consume',
+  'codec',
   'bullmq',
   'mysql-save',
+  'mysql-save-processes',
   'mysql-load',
+  'postgres-save',
+  'postgres-load',
   'latency',
+  'partitions',
+  'replicas',
   'soak',
+  'tracing',
+  'tracing-overhead',
 ] as const;
 
 /** Node flags per benchmark: the soak test forces collections before it reads RSS. */
@@ -63,6 +72,8 @@ async function main(): Promise<void> {
     join(dir, 'summary.json'),
     JSON.stringify({ date: new Date().toISOString(), failed, rows }, null, 2) + '\n',
   );
+  // The README's table is pasted from this file: every figure in it from this one run.
+  writeFileSync(join(dir, 'summary.md'), markdownTable(rows));
   if (failed.length) {
     console.error(`\nfailed: ${failed.join(', ')}`);
     process.exitCode = 1;

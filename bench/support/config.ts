@@ -16,6 +16,7 @@ export const config = {
   rounds: Math.max(1, Math.round(numberFromEnv('BENCH_ROUNDS', 5))),
   redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
   mysqlUrl: process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test',
+  postgresUrl: process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
 };
 
 /** `n` scaled by BENCH_SCALE, never below `min`. */

@@ -4,6 +4,7 @@ export * from './rounds.js';
 export * from './report.js';
 export * from './redis.js';
 export * from './mysql.js';
+export * from './postgres.js';
 export * from './payload.js';
 export * from './nest.js';
 export * from './tracker.js';

@@ -31,6 +31,7 @@ export interface Machine {
   node: string;
   redis?: string;
   mariadb?: string;
+  postgres?: string;
   loadAverageStart: number[];
   loadAverageEnd?: number[];
   date: string;
@@ -145,9 +146,12 @@ export class BenchReport {
   }
 
   /** Adds server versions, prints the table and writes the JSON result. */
-  async finish(versions: { redis?: string; mariadb?: string } = {}): Promise<void> {
+  async finish(
+    versions: { redis?: string; mariadb?: string; postgres?: string } = {},
+  ): Promise<void> {
     this.machine.redis = versions.redis;
     this.machine.mariadb = versions.mariadb;
+    this.machine.postgres = versions.postgres;
     this.machine.loadAverageEnd = os.loadavg().map((v) => Number(v.toFixed(2)));
     console.log('');
     printTable(this.rows);
@@ -189,10 +193,11 @@ export function pairedSpeedup(slow: number[], fast: number[]): number {
   return pairedRatio(slow, fast) ?? median(slow) / median(fast);
 }
 
-/** Prints rows as an aligned text table. */
-export function printTable(rows: readonly Row[]): void {
-  const header = ['benchmark', 'metric', 'library', 'baseline', 'ratio', 'target', 'met'];
-  const lines = rows.map((r) => [
+const HEADER = ['benchmark', 'metric', 'library', 'baseline', 'ratio', 'target', 'met'];
+
+/** The cells of each row, as both tables show them. */
+function cells(rows: readonly Row[]): string[][] {
+  return rows.map((r) => [
     r.benchmark,
     r.metric,
     r.library === undefined ? '–' : `${format(r.library)} ${r.unit}`,
@@ -201,9 +206,24 @@ export function printTable(rows: readonly Row[]): void {
     r.target ?? '–',
     r.met === undefined ? '–' : r.met ? 'yes' : 'NO',
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+}
+
+/**
+ * Rows as a Markdown table: what the README's performance table is pasted from, so that every
+ * figure in it comes from one run.
+ */
+export function markdownTable(rows: readonly Row[]): string {
+  const escape = (cell: string) => cell.replaceAll('|', '\\|');
+  const line = (row: string[]) => `| ${row.map(escape).join(' | ')} |`;
+  return [line(HEADER), line(HEADER.map(() => '---')), ...cells(rows).map(line)].join('\n') + '\n';
+}
+
+/** Prints rows as an aligned text table. */
+export function printTable(rows: readonly Row[]): void {
+  const lines = cells(rows);
+  const widths = HEADER.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
-  console.log(fmt(header));
+  console.log(fmt(HEADER));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const l of lines) console.log(fmt(l));
 }

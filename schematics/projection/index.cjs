@@ -13,11 +13,13 @@ const { checkStreamName, parseName, templateHelpers } = require('../shared/optio
 
 /**
  * `projection balances --stream account-events`: in `src/balances/`, a `@StreamConsumer`
- * class `BalancesProjection` (group `balances`), its module and its spec.
+ * class `BalancesProjection` (group `balances`), its module and its spec. Without `--stream`
+ * the stream is named after the projection: the Nest CLI (`nest g -c nestjs-flux projection
+ * balances`) passes a name and a path only, and a run must not fail for the option it cannot pass.
  */
 function projection(options) {
   const { name, dir } = parseName(options);
-  const stream = checkStreamName('stream', options.stream || '');
+  const stream = checkStreamName('stream', options.stream || name);
   const group = checkStreamName('group', options.group || name);
   const source = apply(url('./files'), [
     options.spec === false ? filter((path) => !path.endsWith('.spec.ts.template')) : noop(),

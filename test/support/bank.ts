@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { ServiceProcess } from '../../apps/demo/src/service-process.js';
 
 export const MYSQL_URL = process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
+export const POSTGRES_URL =
+  process.env.FLUX_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** The built entry point of a sample app; the test run builds first (`pretest`). */
@@ -24,6 +26,10 @@ export interface BankOptions {
   redisUrl: string;
   tablePrefix: string;
   keyPrefix: string;
+  /** The command service's event store (`EVENT_STORE_URL`); default MariaDB. */
+  eventStoreUrl?: string;
+  /** Extra environment of each service (e.g. a tracing preload), by service. */
+  env?: { command?: Record<string, string>; read?: Record<string, string> };
 }
 
 /** Both sample services as separate processes against real MariaDB (and Redis). */
@@ -37,9 +43,11 @@ export class Bank {
     const command = await ServiceProcess.start('bank-command', distScript('bank-command'), {
       PORT: '0',
       MYSQL_URL,
+      EVENT_STORE_URL: o.eventStoreUrl ?? '',
       TABLE_PREFIX: `${o.tablePrefix}cmd_`,
       REDIS_URL: o.redisUrl,
       KEY_PREFIX: o.keyPrefix,
+      ...o.env?.command,
     });
     try {
       const read = await ServiceProcess.start('bank-read', distScript('bank-read'), {
@@ -52,6 +60,7 @@ export class Bank {
         // Feed mode must work without Redis: do not even tell it where Redis is.
         REDIS_URL: o.mode === 'stream' ? o.redisUrl : '',
         KEY_PREFIX: o.keyPrefix,
+        ...o.env?.read,
       });
       return new Bank(command, read);
     } catch (error) {

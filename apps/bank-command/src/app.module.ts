@@ -3,7 +3,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { FluxModule, type FluxModuleOptions } from 'nestjs-flux';
 import { Account } from './account.aggregate.js';
 import { AccountsController } from './accounts.controller.js';
-import type { CommandConfig } from './command.config.js';
+import { type CommandConfig, eventStoreOptions } from './command.config.js';
 import { COMMAND_HANDLERS } from './commands/index.js';
 import { OpsModule } from './ops/ops.module.js';
 
@@ -12,9 +12,7 @@ export const ACCOUNTS_STREAM = 'bank-accounts';
 
 export function fluxOptions(config: CommandConfig): FluxModuleOptions {
   return {
-    eventStore: config.mysqlUrl
-      ? { type: 'mysql', url: config.mysqlUrl, synchronize: true, tablePrefix: config.tablePrefix }
-      : { type: 'memory' },
+    eventStore: eventStoreOptions(config.eventStoreUrl, config.tablePrefix),
     // Without Redis the stream stays unregistered: there is no pool for it, and no relay runs.
     ...(config.redisUrl && { redis: { default: config.redisUrl }, streams: [ACCOUNTS_STREAM] }),
     keyPrefix: config.keyPrefix,

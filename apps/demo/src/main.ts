@@ -15,7 +15,8 @@ interface Row {
 /**
  * `npm run demo`: both sample services as separate processes on free ports, a scripted
  * scenario against the command service, then the read model next to the command side.
- * Embedded defaults (memory, feed); MYSQL_URL, REDIS_URL and READ_MODE pass through.
+ * Embedded defaults (memory, feed); EVENT_STORE_URL (postgres:// or mysql://), MYSQL_URL,
+ * REDIS_URL and READ_MODE pass through.
  */
 async function main(): Promise<void> {
   const services: ServiceProcess[] = [];

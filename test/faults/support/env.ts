@@ -8,3 +8,7 @@ export const WRITER_EVENTS = Number(process.env.FAULTS_WRITER_EVENTS ?? 100_000)
 
 /** Runs per property of the fuzzers. */
 export const FUZZ_RUNS = Number(process.env.FAULTS_FUZZ_RUNS ?? 100);
+export const POSTGRES_URL =
+  process.env.FLUX_POSTGRES_URL ??
+  process.env.POSTGRES_URL ??
+  'postgres://postgres@127.0.0.1:5432/test';

@@ -3,7 +3,9 @@
 // group, prints the ids it holds as one JSON line, and then never finishes the handler: the
 // batch stays pending under its name until the parent SIGKILLs it.
 import process from 'node:process';
-import { EventBroker, RedisPools, StreamRegistry } from 'nestjs-flux';
+import { EventBroker, RedisPools } from 'nestjs-flux';
+// Internal to the library (not exported from 'nestjs-flux'): taken from the build directly.
+import { StreamRegistry } from '../../../dist/libs/flux/src/broker/registry/stream-registry.js';
 
 const { FAULT_REDIS_URL, FAULT_PREFIX, FAULT_STREAM, FAULT_GROUP, FAULT_COUNT } = process.env;
 const pools = new RedisPools({ default: FAULT_REDIS_URL });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { EventBroker, RedisPools, StreamRegistry, type StreamRegistration } from 'nestjs-flux';
+import { EventBroker, RedisPools, type StreamRegistration } from 'nestjs-flux';
+import { StreamRegistry } from '../../../libs/flux/src/broker/registry/stream-registry.js';
 import { REDIS_URL } from './env.js';
 
 /** A key prefix no other test uses (deleted by `deleteKeys`). */
@@ -18,7 +19,7 @@ export async function deleteKeys(prefix: string, url = REDIS_URL): Promise<void>
   try {
     let cursor = '0';
     do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `*${prefix}*`, 'COUNT', 1000); // also {<prefix>…} keys (leases)
       if (keys.length) await redis.del(...keys);
       cursor = next;
     } while (cursor !== '0');

@@ -1,11 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort } from '../../support/free-port.js';
-import { waitUntil } from './wait.js';
+import { startRedisServer, stopRedisServer } from '../../support/redis-server.js';
 
 /**
  * A redis-server of the test's own on a free loopback port, with an append-only file in a temp
@@ -35,25 +34,24 @@ export class OwnRedis {
   /** (Re)starts on the same port and data dir; resolves once it answers PING. */
   async restart(): Promise<void> {
     if (this.running) return;
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir];
-    args.push('--appendonly', 'yes', '--appendfsync', 'always', '--save', '');
-    const child = spawn('redis-server', args, { stdio: 'ignore' });
-    this.child = child;
-    // Should the test process die first, its server dies with it.
-    const killOnExit = () => child.kill('SIGKILL');
-    process.once('exit', killOnExit);
-    child.once('exit', () => process.off('exit', killOnExit));
-    await waitUntil(`redis-server on port ${this.port}`, () => this.ping(), 15_000);
+    const args = [
+      '--dir',
+      this.dir,
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'always',
+      '--save',
+      '',
+    ];
+    this.child = await startRedisServer(this.port, args, 15_000);
   }
 
   /** SIGKILL: nothing flushed beyond the AOF, every client sees its connection drop. */
   async kill(): Promise<void> {
     const child = this.child;
     this.child = undefined;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, 'exit');
-    child.kill('SIGKILL');
-    await exited;
+    if (child) await stopRedisServer(child);
   }
 
   /** Kills the server and removes its data dir. */
@@ -67,22 +65,5 @@ export class OwnRedis {
     const client = new Redis(this.url, { maxRetriesPerRequest: 1, retryStrategy: () => 100 });
     client.on('error', () => undefined);
     return client;
-  }
-
-  private async ping(): Promise<boolean> {
-    const client = new Redis(this.url, {
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    });
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      return (await client.ping()) === 'PONG';
-    } catch {
-      return false;
-    } finally {
-      client.disconnect();
-    }
   }
 }

@@ -46,7 +46,10 @@ const toBoardEvent = (e: StoredEvent): BoardEvent => ({
   createdAt: e.createdAt.toISOString(),
 });
 
-/** Reads the event store for the board: the latest events and one aggregate's history. */
+/**
+ * Reads the event store for the board: the latest events and one aggregate's history.
+ * @internal
+ */
 @Injectable()
 export class BoardEvents {
   constructor(@Inject(EventStore) private readonly store: EventStore) {}

@@ -1,12 +1,21 @@
 import { BadRequestException } from '@nestjs/common';
 
-/** Largest page the board's API returns. */
+/**
+ * Largest page the board's API returns.
+ * @internal
+ */
 export const MAX_BOARD_LIMIT = 200;
 
-/** Default page size of lists. */
+/**
+ * Default page size of lists.
+ * @internal
+ */
 export const DEFAULT_BOARD_LIMIT = 20;
 
-/** A 400 whose JSON names the parameter at fault. */
+/**
+ * A 400 whose JSON names the parameter at fault.
+ * @internal
+ */
 export function badParameter(parameter: string, reason: string): BadRequestException {
   return new BadRequestException({
     statusCode: 400,
@@ -16,7 +25,10 @@ export function badParameter(parameter: string, reason: string): BadRequestExcep
   });
 }
 
-/** An integer query parameter in `[min, max]`; `fallback` when absent. */
+/**
+ * An integer query parameter in `[min, max]`; `fallback` when absent.
+ * @internal
+ */
 export function parseIntParam(
   parameter: string,
   raw: unknown,
@@ -36,12 +48,18 @@ export function parseIntParam(
   return value;
 }
 
-/** `limit`: 1..MAX_BOARD_LIMIT, default DEFAULT_BOARD_LIMIT. */
+/**
+ * `limit`: 1..MAX_BOARD_LIMIT, default DEFAULT_BOARD_LIMIT.
+ * @internal
+ */
 export function parseLimit(raw: unknown): number {
   return parseIntParam('limit', raw, DEFAULT_BOARD_LIMIT, 1, MAX_BOARD_LIMIT);
 }
 
-/** A full Redis stream id (`<ms>-<seq>`), as the API hands them out. */
+/**
+ * A full Redis stream id (`<ms>-<seq>`), as the API hands them out.
+ * @internal
+ */
 export function parseStreamId(parameter: string, raw: unknown): string {
   if (typeof raw !== 'string' || !/^\d{1,20}-\d{1,20}$/.test(raw)) {
     throw badParameter(parameter, 'expected a stream id such as 1709136000000-0');
@@ -49,7 +67,10 @@ export function parseStreamId(parameter: string, raw: unknown): string {
   return raw;
 }
 
-/** A free-form path parameter (stream name, aggregate id) of sane length. */
+/**
+ * A free-form path parameter (stream name, aggregate id) of sane length.
+ * @internal
+ */
 export function parseName(parameter: string, raw: unknown): string {
   if (typeof raw !== 'string' || raw.length === 0 || raw.length > 512) {
     throw badParameter(parameter, 'expected 1 to 512 characters');

@@ -7,6 +7,7 @@ export const BOARD_REQUEST_HEADER = 'x-flux-board';
  * Refuses POST/DELETE requests without the `X-Flux-Board` header. A cross-site form or image
  * cannot set a custom header, and a cross-site script cannot without a CORS preflight the app
  * does not grant, so a board guarded by cookies cannot be driven from another site (CSRF).
+ * @internal
  */
 export class BoardRequestGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {

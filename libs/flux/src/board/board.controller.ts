@@ -12,7 +12,7 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { type BoardEventPage, BoardEvents, type BoardHistory } from './board-events.js';
-import type { BoardGuard } from './board-options.js';
+import type { BoardGuard } from './board.options.js';
 import { BOARD_CSP, BOARD_PAGE } from './page/board-page.js';
 import { parseIntParam, parseLimit, parseName, parseStreamId } from './board-params.js';
 import { BoardRequestGuard } from './board-request.guard.js';
@@ -23,6 +23,7 @@ import { type BoardStream, StreamsOverview } from './streams-overview.js';
  * Builds the board's controller for a route path. `@Controller` takes the path at class
  * definition, so each call defines a new class; the user's guards cover every route, the page
  * included. Mutating routes are POST/DELETE and also need the board's request header.
+ * @internal
  */
 export function createBoardController(path: string, guards: BoardGuard[] = []): Type<unknown> {
   @Controller(path)

@@ -8,7 +8,7 @@ import { EventStore } from '../event-store/event-store.js';
 import { FluxModule } from '../module/flux.module.js';
 import { publishDeadLetter } from '../workers/dead-letter.js';
 import { FluxBoardModule } from './board.module.js';
-import type { FluxBoardOptions } from './board-options.js';
+import type { FluxBoardOptions } from './board.options.js';
 
 /** What an event's data may hold: user input, including markup. */
 export const XSS = '<img src=x onerror=window.__xss=1>';
@@ -39,7 +39,7 @@ export async function startBoardApp(board: FluxBoardOptions = {}): Promise<Board
         keyPrefix: prefix,
         streams: ['orders', 'payments', 'payments:dead'],
       }),
-      FluxBoardModule.forRoot({ path: 'admin/flux', ...board }),
+      FluxBoardModule.forRoot({ path: 'admin/flux', public: true, ...board }),
     ],
   }).compile();
   const app = moduleRef.createNestApplication({ logger: ['error'], forceCloseConnections: true });

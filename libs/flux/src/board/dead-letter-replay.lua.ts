@@ -1,6 +1,9 @@
 import type { DeadLetterTags } from '../workers/dead-letter.js';
 
-/** Tags a dead letter adds to the original message; replay strips them. */
+/**
+ * Tags a dead letter adds to the original message; replay strips them.
+ * @internal
+ */
 export const DEAD_LETTER_TAG_NAMES = [
   'error',
   'original_id',
@@ -8,6 +11,7 @@ export const DEAD_LETTER_TAG_NAMES = [
   'group',
   'consumer',
   'failed_at',
+  'partition',
 ] as const satisfies readonly (keyof DeadLetterTags)[];
 
 // Fails to compile when `DeadLetterTags` gains a tag this list does not strip.
@@ -23,6 +27,7 @@ const _everyTagListed: [
  * is copied byte for byte inside Redis, so nothing is decoded or re-encoded on the way. Returns
  * the new id, or false when the entry is gone (already replayed or deleted): a double click
  * cannot publish it twice.
+ * @internal
  */
 export const REPLAY_DEAD_LETTER_LUA = `
 local entry = redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1])

@@ -1,5 +1,5 @@
 import { BODY_FIELD } from '../broker/broker.constants.js';
-import type { MessageCodec } from '../broker/message-codec.js';
+import type { MessageCodec } from '../broker/codec/message-codec.js';
 import { DEAD_LETTER_TAG_NAMES } from './dead-letter-replay.lua.js';
 import { toJsonValue } from './json-value.js';
 
@@ -24,7 +24,10 @@ export interface DeadLetterView {
 
 const DEAD_TAGS: ReadonlySet<string> = new Set(DEAD_LETTER_TAG_NAMES);
 
-/** Decodes one raw dead-letter entry; a broken body is reported, never thrown. */
+/**
+ * Decodes one raw dead-letter entry; a broken body is reported, never thrown.
+ * @internal
+ */
 export function toDeadLetterView(
   id: string,
   fields: Buffer[],

@@ -2,6 +2,7 @@
  * A decoded msgpack body as a JSON-safe value: binary becomes `{ $binary: <base64> }`, bigints
  * become strings, dates ISO strings. The board shows bodies as JSON, and `JSON.stringify` would
  * throw on a bigint and spell a Uint8Array as an object with one key per byte.
+ * @internal
  */
 export function toJsonValue(value: unknown, depth = 0): unknown {
   if (depth > 200) return '…';

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EventBroker } from '../broker/event-broker.js';
-import { RedisPools } from '../broker/redis-pools.js';
-import type { StreamGroupStatistics } from '../broker/stream-statistics.js';
-import { type RegisteredStream, StreamRegistry } from '../broker/stream-registry.js';
+import { RedisPools } from '../broker/pools/redis-pools.js';
+import type { StreamGroupStatistics } from '../broker/statistics/stream-statistics.js';
+import { type RegisteredStream, StreamRegistry } from '../broker/registry/stream-registry.js';
 import { deadLetterStreamOf } from '../workers/dead-letter.js';
 
 /** One stream as the board shows it. */
@@ -18,6 +18,18 @@ export interface BoardStream {
   deadLetters: number;
   /** Set when Redis could not be read for this stream; the other fields are then zero. */
   error?: string;
+  /** A partitioned stream: each partition's length and, per group, lag, pending and holder. */
+  partitions?: BoardPartition[];
+}
+
+/**
+ * One partition of a partitioned stream as the board shows it.
+ * @internal
+ */
+export interface BoardPartition {
+  partition: number;
+  len: number;
+  groups: { group: string; lag: number; pending: number; holder: string | null }[];
 }
 
 const DEAD_SUFFIX = deadLetterStreamOf('');
@@ -26,6 +38,7 @@ const DEAD_SUFFIX = deadLetterStreamOf('');
  * Statistics of every registered stream for the board. Dead-letter streams are folded into
  * their stream as a count rather than listed apart. One unreachable pool only marks its own
  * streams as failed, so the page still shows the rest.
+ * @internal
  */
 @Injectable()
 export class StreamsOverview {
@@ -52,7 +65,19 @@ export class StreamsOverview {
       ]);
       if (!stats) return { ...base, ...absent, deadLetters };
       const { len, oldestEventSeconds, groups } = stats;
-      return { ...base, exists: true, len, oldestEventSeconds, groups, deadLetters };
+      const described = { ...base, exists: true, len, oldestEventSeconds, groups, deadLetters };
+      if (!stats.partitions) return described;
+      const partitions = stats.partitions.map((p) => ({
+        partition: p.partition!,
+        len: p.len,
+        groups: p.groups.map(({ group, lag, pending, leaseHolder }) => ({
+          group,
+          lag,
+          pending,
+          holder: leaseHolder,
+        })),
+      }));
+      return { ...described, partitions };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       return { ...base, ...absent, deadLetters: 0, error: message };

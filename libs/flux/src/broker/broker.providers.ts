@@ -1,26 +1,38 @@
-import type { Provider } from '@nestjs/common';
-import type { FluxModuleOptions } from '../module/flux-module-options.interface.js';
-import { FLUX_MODULE_OPTIONS } from '../module/flux.module-definition.js';
-import type { BrokerOptions } from './broker-options.interface.js';
+import type { InjectionToken, Provider } from '@nestjs/common';
+import type { BrokerOptions } from './broker.options.js';
+import { MessageCodec } from './codec/message-codec.js';
+import type { RedisPoolConfig } from './pools/redis-pool.options.js';
+import type { StreamRegistration } from './registry/stream-registration.js';
 import { FluxInstrumentation } from '../observability/flux-instrumentation.js';
 import { EventBroker } from './event-broker.js';
-import { RedisPools } from './redis-pools.js';
-import { StreamRegistry } from './stream-registry.js';
+import { RedisPools } from './pools/redis-pools.js';
+import { StreamRegistry } from './registry/stream-registry.js';
 
-/** Module options as the broker reads them (`broker` is optional tuning). */
-type BrokerModuleOptions = FluxModuleOptions & { broker?: BrokerOptions };
+/**
+ * The part of the module options the broker reads (`broker` is optional tuning). Declared here,
+ * not imported from `module/`, so the broker does not depend on the module that wires it.
+ * @internal
+ */
+export interface BrokerModuleOptions {
+  redis?: Record<string, RedisPoolConfig>;
+  streams?: Array<string | StreamRegistration>;
+  keyPrefix?: string;
+  broker?: BrokerOptions;
+}
 
 /**
  * Providers of `RedisPools`, `StreamRegistry` (filled from `options.streams`; `forFeature`
- * registers more) and `EventBroker`, all from `FLUX_MODULE_OPTIONS`. Connections open on first
- * use and close in `EventBroker.onApplicationShutdown`.
+ * registers more), `EventBroker` and the broker's `MessageCodec` (one per app, for every feature
+ * that decodes bodies), all from the options behind `optionsToken` (`optionsToken`).
+ * Connections open on first use and close in `EventBroker.onApplicationShutdown`.
+ * @internal
  */
-export function createBrokerProviders(): Provider[] {
+export function createBrokerProviders(optionsToken: InjectionToken): Provider[] {
   return [
     {
       provide: RedisPools,
       useFactory: (options: BrokerModuleOptions) => new RedisPools(options.redis ?? {}),
-      inject: [FLUX_MODULE_OPTIONS],
+      inject: [optionsToken],
     },
     {
       provide: StreamRegistry,
@@ -29,7 +41,7 @@ export function createBrokerProviders(): Provider[] {
         for (const stream of options.streams ?? []) registry.register(stream);
         return registry;
       },
-      inject: [FLUX_MODULE_OPTIONS, RedisPools],
+      inject: [optionsToken, RedisPools],
     },
     {
       provide: EventBroker,
@@ -42,9 +54,14 @@ export function createBrokerProviders(): Provider[] {
       inject: [
         StreamRegistry,
         RedisPools,
-        FLUX_MODULE_OPTIONS,
+        optionsToken,
         { token: FluxInstrumentation, optional: true },
       ],
+    },
+    {
+      provide: MessageCodec,
+      useFactory: (broker: EventBroker) => broker.codec,
+      inject: [EventBroker],
     },
   ];
 }

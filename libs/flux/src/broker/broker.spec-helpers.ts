@@ -1,12 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { Redis, type RedisOptions } from 'ioredis';
-import type { StreamRegistration } from '../module/flux-module-options.interface.js';
-import type { BrokerOptions } from './broker-options.interface.js';
+import type { StreamRegistration } from './registry/stream-registration.js';
+import type { BrokerOptions } from './broker.options.js';
 import { EventBroker } from './event-broker.js';
-import { RedisPools } from './redis-pools.js';
-import { StreamRegistry } from './stream-registry.js';
+import { RedisPools } from './pools/redis-pools.js';
+import { StreamRegistry } from './registry/stream-registry.js';
 
 /** Shared Redis of the test suite; db 1 plays a second pool on the same server. */
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -43,46 +41,13 @@ export function createTestBroker(
       await broker.close();
       for (const db of [0, 1]) {
         await admin.select(db);
-        const keys = await admin.keys(`${prefix}*`);
+        // Keys that share a partition's slot start with `{<prefix>…}`.
+        const keys = [...(await admin.keys(`${prefix}*`)), ...(await admin.keys(`{${prefix}*`))];
         if (keys.length > 0) await admin.del(...keys);
       }
       await admin.quit();
     },
   };
-}
-
-/** A TCP port nothing listens on right now. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** Starts a throw-away redis-server (no persistence) on `port` and waits until it answers. */
-export async function startRedisServer(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
-  );
-  const probe = new Redis({ port, lazyConnect: true, retryStrategy: () => 50 });
-  probe.on('error', () => undefined);
-  try {
-    await waitFor(async () => (await probe.ping().catch(() => null)) === 'PONG', 10_000);
-  } finally {
-    probe.disconnect();
-  }
-  return child;
-}
-
-/** Kills a server started by `startRedisServer` and waits for it to exit. */
-export async function stopRedisServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
 }
 
 /** Polls `condition` until it holds; fails after `timeoutMs`, naming `what`. */

@@ -2,12 +2,16 @@ import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 import type { AggregateMetadata } from './aggregate.decorator.js';
 import { aggregateMetadataOf } from './aggregate-metadata.js';
 
+/** @internal */
 export interface CatalogEntry {
   aggregate: Function;
   metadata: AggregateMetadata;
 }
 
-/** The aggregates an application registered through `forFeature`, by stored name. */
+/**
+ * The aggregates an application registered through `forFeature`, by stored name.
+ * @internal
+ */
 export class AggregateCatalog {
   private readonly byName = new Map<string, CatalogEntry>();
 

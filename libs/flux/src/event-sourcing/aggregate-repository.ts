@@ -21,7 +21,10 @@ export interface UpdateOptions extends SaveOptions {
   retries?: number;
 }
 
-/** Receives every batch of saved events (the @nestjs/cqrs EventBus bridge, metrics, …). */
+/**
+ * Receives every batch of saved events (the @nestjs/cqrs EventBus bridge, metrics, …).
+ * @internal
+ */
 export type SavedEventsListener = (events: object[], stored: StoredEvent[]) => void | Promise<void>;
 
 /** Loads and saves one aggregate class through the event store. */
@@ -50,6 +53,17 @@ export class AggregateRepository<T extends AggregateRoot> {
   /** Rebuilds the aggregate from its latest usable snapshot and the events after it. */
   async find(id: string): Promise<T | null> {
     assertValidId(`${this.metadata.name} id`, id);
+    const tracer = this.instrumentation?.tracer;
+    if (tracer?.enabled)
+      return tracer.trace(
+        `load ${this.metadata.name}`,
+        () => this.rebuild(id),
+        this.spanAttributes(id),
+      );
+    return this.rebuild(id);
+  }
+
+  private async rebuild(id: string): Promise<T | null> {
     const started = performance.now();
     const aggregate = this.create(id);
     let version = 0;
@@ -88,15 +102,41 @@ export class AggregateRepository<T extends AggregateRoot> {
   async save(aggregate: T, options: SaveOptions = {}): Promise<void> {
     const events = aggregate.getUncommittedEvents();
     if (events.length === 0) return;
+    const tracer = this.instrumentation?.tracer;
+    if (tracer?.enabled) {
+      const attributes = this.spanAttributes(aggregate.id, events.length);
+      return tracer.trace(
+        `save ${this.metadata.name}`,
+        () => this.commit(aggregate, events, options),
+        attributes,
+      );
+    }
+    return this.commit(aggregate, events, options);
+  }
+
+  /** Appends `events` (the aggregate's uncommitted ones), snapshots, notifies the listeners. */
+  private async commit(aggregate: T, events: object[], options: SaveOptions): Promise<void> {
     const metadata: Record<string, unknown> = { ...options.metadata };
     if (options.correlationId !== undefined) metadata.correlationId = options.correlationId;
     if (options.causationId !== undefined) metadata.causationId = options.causationId;
+    const tracer = this.instrumentation?.tracer;
+    // The command's trace context travels with the events: relay → stream → worker, and the feed.
+    const traceparent = tracer?.traceparent();
+    if (traceparent !== undefined) metadata.traceparent = traceparent;
     const started = performance.now();
-    const stored = await this.store.append(
-      aggregate.id,
-      events.map((event) => this.registry.toNewEvent(event, metadata)),
-      { expectedVersion: aggregate.version, aggregateName: this.metadata.name },
-    );
+    const append = () =>
+      this.store.append(
+        aggregate.id,
+        events.map((event) => this.registry.toNewEvent(event, metadata)),
+        { expectedVersion: aggregate.version, aggregateName: this.metadata.name },
+      );
+    const stored = tracer?.enabled
+      ? await tracer.trace(
+          `append ${this.metadata.name}`,
+          append,
+          this.spanAttributes(aggregate.id, events.length),
+        )
+      : await append();
     this.instrumentation?.appended(this.metadata.name, stored.length, performance.now() - started);
     const before = aggregate.version;
     aggregate.markCommitted(stored[stored.length - 1].version);
@@ -121,6 +161,14 @@ export class AggregateRepository<T extends AggregateRoot> {
         if (!(error instanceof ConcurrencyError) || attempt >= retries) throw error;
       }
     }
+  }
+
+  private spanAttributes(id: string, events?: number) {
+    return () => ({
+      'flux.aggregate.name': this.metadata.name,
+      'flux.aggregate.id': id,
+      'flux.event.count': events,
+    });
   }
 
   private toInstance(stored: StoredEvent): object {

@@ -1,5 +1,6 @@
-import { AGGREGATE_METADATA } from '../module/flux.constants.js';
+import { AGGREGATE_METADATA } from '../metadata.constants.js';
 import type { EventClass } from './event-handler.decorator.js';
+import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 
 export interface AggregateOptions {
   /** Stored aggregate name; default the class name. */
@@ -14,6 +15,7 @@ export interface AggregateOptions {
   events?: EventClass[];
 }
 
+/** @internal */
 export interface AggregateMetadata extends Required<
   Pick<AggregateOptions, 'name' | 'snapshotVersion' | 'events'>
 > {
@@ -25,8 +27,9 @@ export function Aggregate(options: AggregateOptions = {}): ClassDecorator {
   return (target) => {
     const every = options.snapshotEvery;
     if (every !== undefined && !(Number.isInteger(every) && every > 0)) {
-      throw new TypeError(
-        `@Aggregate(${target.name}): snapshotEvery must be a positive integer, got ${every}`,
+      throw new InvalidArgumentError(
+        `@Aggregate(${target.name}) snapshotEvery`,
+        `snapshotEvery must be a positive integer, got ${every}`,
       );
     }
     const metadata: AggregateMetadata = {
@@ -40,6 +43,7 @@ export function Aggregate(options: AggregateOptions = {}): ClassDecorator {
   };
 }
 
+/** @internal */
 export function getAggregateMetadata(target: Function): AggregateMetadata | undefined {
   return Reflect.getOwnMetadata(AGGREGATE_METADATA, target);
 }

@@ -1,4 +1,5 @@
-import { DOMAIN_EVENT_METADATA } from '../module/flux.constants.js';
+import { DOMAIN_EVENT_METADATA } from '../metadata.constants.js';
+import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 
 /** Converts the data of an event stored at schema version N into version N + 1. */
 export type Upcaster = (data: any) => any;
@@ -10,6 +11,7 @@ export interface DomainEventOptions {
   upcast?: Record<number, Upcaster>;
 }
 
+/** @internal */
 export interface DomainEventMetadata {
   type: string;
   version: number;
@@ -25,14 +27,16 @@ export function DomainEvent(type?: string, options: DomainEventOptions = {}): Cl
   return (target) => {
     const version = options.version ?? 1;
     if (!Number.isInteger(version) || version < 1) {
-      throw new TypeError(
-        `@DomainEvent(${target.name}): version must be an integer ≥ 1, got ${version}`,
+      throw new InvalidArgumentError(
+        `@DomainEvent(${target.name}) version`,
+        `version must be an integer ≥ 1, got ${version}`,
       );
     }
     for (let v = 1; v < version; v++) {
       if (typeof options.upcast?.[v] !== 'function') {
-        throw new TypeError(
-          `@DomainEvent(${target.name}): version ${version} needs an upcaster from version ${v}`,
+        throw new InvalidArgumentError(
+          `@DomainEvent(${target.name}) upcast`,
+          `version ${version} needs an upcaster from version ${v}`,
         );
       }
     }
@@ -45,6 +49,7 @@ export function DomainEvent(type?: string, options: DomainEventOptions = {}): Cl
   };
 }
 
+/** @internal */
 export function getDomainEventMetadata(target: Function): DomainEventMetadata | undefined {
   return Reflect.getOwnMetadata(DOMAIN_EVENT_METADATA, target);
 }

@@ -1,7 +1,8 @@
-import { EVENT_HANDLERS_METADATA } from '../module/flux.constants.js';
+import { EVENT_HANDLERS_METADATA } from '../metadata.constants.js';
 
 export type EventClass<T = any> = abstract new (...args: any[]) => T;
 
+/** @internal */
 export interface EventHandlerBinding {
   event: EventClass;
   methodName: string | symbol;
@@ -20,7 +21,10 @@ export function EventHandler(event: EventClass): MethodDecorator {
   };
 }
 
-/** Handler bindings of a class, its own and inherited. */
+/**
+ * Handler bindings of a class, its own and inherited.
+ * @internal
+ */
 export function getEventHandlers(target: Function): EventHandlerBinding[] {
   return Reflect.getMetadata(EVENT_HANDLERS_METADATA, target) ?? [];
 }

@@ -4,7 +4,10 @@ import type { NewEvent } from '../event-store/event-store.types.js';
 import { type DomainEventMetadata, getDomainEventMetadata } from './domain-event.decorator.js';
 import type { EventClass } from './event-handler.decorator.js';
 
-/** Metadata key holding the schema version an event was stored at (absent means 1). */
+/**
+ * Metadata key holding the schema version an event was stored at (absent means 1).
+ * @internal
+ */
 export const EVENT_VERSION_KEY = 'eventVersion';
 
 interface Entry extends DomainEventMetadata {
@@ -15,6 +18,7 @@ interface Entry extends DomainEventMetadata {
  * Maps explicit event type names to their classes, per application (never process-global:
  * two apps in one process may know different classes). Turns instances into stored shape and
  * stored data back into instances of the current schema version.
+ * @internal
  */
 export class EventRegistry {
   private readonly byType = new Map<string, Entry>();
@@ -84,6 +88,7 @@ export class EventRegistry {
   }
 }
 
+/** @internal */
 export function eventMetadataOf(cls: EventClass): DomainEventMetadata {
   const metadata = getDomainEventMetadata(cls);
   if (!metadata) {

@@ -1,6 +1,9 @@
 import type { SavedEventsListener } from './aggregate-repository.js';
 
-/** Fans saved events out to in-process listeners (EventBus bridge, metrics), one app each. */
+/**
+ * Fans saved events out to in-process listeners (EventBus bridge, metrics), one app each.
+ * @internal
+ */
 export class SavedEventsBus {
   private readonly listeners: SavedEventsListener[] = [];
 

@@ -10,6 +10,7 @@ export const MAX_JSON_DEPTH = 32;
 // A UTF-16 surrogate without its pair: valid in a JS string, not in UTF-8 (MySQL refuses it).
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+/** @internal */
 export function assertValidId(field: string, value: unknown): asserts value is string {
   if (typeof value !== 'string' || value.length === 0) {
     throw new InvalidArgumentError(field, `expected a non-empty string, got ${describe(value)}`);
@@ -22,7 +23,10 @@ export function assertValidId(field: string, value: unknown): asserts value is s
   }
 }
 
-/** Checks everything an append needs before any I/O, so a bad batch writes nothing. */
+/**
+ * Checks everything an append needs before any I/O, so a bad batch writes nothing.
+ * @internal
+ */
 export function validateAppend(
   aggregateId: string,
   events: NewEvent[],
@@ -56,6 +60,7 @@ export function validateAppend(
 /**
  * Rejects values that JSON would silently change or drop: a stored event must read back as it
  * was written. Walks the value once; cycles, functions, symbols, BigInt and non-finite numbers fail.
+ * @internal
  */
 export function assertJsonSafe(
   field: string,
@@ -104,6 +109,7 @@ export function assertJsonSafe(
   seen.delete(obj);
 }
 
+/** @internal */
 export function describe(value: unknown): string {
   if (typeof value === 'string')
     return value.length > 40 ? `"${value.slice(0, 40)}…"` : `"${value}"`;

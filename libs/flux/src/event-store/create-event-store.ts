@@ -1,8 +1,12 @@
-import type { EventStoreOptions } from '../module/flux-module-options.interface.js';
+import type { EventStoreOptions } from './event-store.options.js';
 import type { EventStore } from './event-store.js';
 import { MemoryEventStore } from './memory/memory-event-store.js';
+import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 
-/** Builds the configured store; the MySQL driver is loaded only when it is used. */
+/**
+ * Builds the configured store; a database driver is loaded only when it is used.
+ * @internal
+ */
 export async function createEventStore(
   options: EventStoreOptions = { type: 'memory' },
 ): Promise<EventStore> {
@@ -13,9 +17,14 @@ export async function createEventStore(
       const { MysqlEventStore } = await import('./mysql/mysql-event-store.js');
       return MysqlEventStore.create(options);
     }
+    case 'postgres': {
+      const { PostgresEventStore } = await import('./postgres/postgres-event-store.js');
+      return PostgresEventStore.create(options);
+    }
     default:
-      throw new TypeError(
-        `Unknown eventStore.type "${(options as { type: string }).type}": use 'memory' or 'mysql'`,
+      throw new InvalidArgumentError(
+        'eventStore.type',
+        `Unknown eventStore.type "${(options as { type: string }).type}": use 'memory', 'mysql' or 'postgres'`,
       );
   }
 }

@@ -6,10 +6,20 @@ import { SerializationError } from '../errors/serialization.error.js';
 import type { EventStore } from './event-store.js';
 import type { NewEvent } from './event-store.types.js';
 
-/** A store under test and how to dispose of it (drop tables, close pools). */
+/**
+ * A store under test and how to dispose of it (drop tables, close pools).
+ * @internal
+ */
 export interface EventStoreContractSubject {
   store: EventStore;
   teardown(): Promise<void>;
+  /** Opens the same tables again in a new instance (stores that persist); closed by the suite. */
+  reopen?(): Promise<EventStore>;
+  /**
+   * Another store of the same kind (other tables or database), disposed of by its teardown;
+   * every store's suite should give one, so the store id is proven to differ between stores.
+   */
+  another?(): Promise<EventStoreContractSubject>;
 }
 
 const events = (n: number, type = 'Credited'): NewEvent[] =>
@@ -23,6 +33,7 @@ const opts = (expectedVersion: number | 'any', aggregateName = 'account') => ({
 /**
  * The behaviour every `EventStore` shares. Tests use fresh aggregate ids and positions relative
  * to `lastPosition()`, so one store serves the whole suite.
+ * @internal
  */
 export function describeEventStoreContract(
   name: string,
@@ -173,7 +184,49 @@ export function describeEventStoreContract(
       await expect(store.append(agg, events(1), opts('any', 'customer'))).rejects.toThrow(
         /is a account/,
       );
+      await expect(store.append(agg, events(1), opts(1, 'customer'))).rejects.toMatchObject({
+        field: 'aggregateName',
+      });
       expect(await store.readStream(agg)).toHaveLength(1);
+    });
+
+    it('an empty append checks the version, stores nothing and tells no listener', async () => {
+      const agg = id();
+      await store.append(agg, events(2), opts(0));
+      const before = await store.lastPosition();
+      const seen: unknown[] = [];
+      const off = store.onAppended((stored) => seen.push(stored));
+      try {
+        expect(await store.append(agg, [], opts(2))).toEqual([]);
+        expect(await store.append(id(), [], opts(0))).toEqual([]);
+        await expect(store.append(agg, [], opts(1))).rejects.toThrow(ConcurrencyError);
+      } finally {
+        off();
+      }
+      expect(seen).toEqual([]);
+      expect(await store.lastPosition()).toBe(before);
+      expect(await store.readStream(agg)).toHaveLength(2);
+    });
+
+    it("keeps its own copy: changing the caller's data or a returned event changes nothing stored", async () => {
+      const agg = id();
+      const data = { amount: 1, items: [{ sku: 'a' }] };
+      const metadata = { user: 'u-1' };
+      const [written] = await store.append(agg, [{ type: 'Rich', data, metadata }], opts(0));
+      data.items[0].sku = 'changed by the caller';
+      metadata.user = 'changed by the caller';
+      (written.data as typeof data).items.push({ sku: 'changed through the result' });
+      (written.metadata as typeof metadata).user = 'changed through the result';
+      const [read] = await store.readStream(agg);
+      expect(read.data).toEqual({ amount: 1, items: [{ sku: 'a' }] });
+      expect(read.metadata).toEqual({ user: 'u-1' });
+      (read.data as typeof data).amount = 99;
+      const [fromLog] = await store.readAll({ after: read.position - 1, limit: 1 });
+      expect(fromLog.data).toEqual({ amount: 1, items: [{ sku: 'a' }] });
+      expect((await store.getEvent(read.eventId))?.data).toEqual({
+        amount: 1,
+        items: [{ sku: 'a' }],
+      });
     });
 
     it('keeps ids that differ only in case or trailing spaces apart', async () => {
@@ -239,6 +292,28 @@ export function describeEventStoreContract(
         state: { balance: 90, tags: ['ü'] },
       });
       expect(await store.loadSnapshot(agg, 'customer')).toBeNull();
+    });
+
+    it('has a store id that is stable, survives reopening and differs between stores', async () => {
+      const id = await store.storeId();
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(await store.storeId()).toBe(id);
+      if (subject.reopen) {
+        const again = await subject.reopen();
+        try {
+          expect(await again.storeId()).toBe(id);
+        } finally {
+          await again.close();
+        }
+      }
+      if (subject.another) {
+        const other = await subject.another();
+        try {
+          expect(await other.store.storeId()).not.toBe(id);
+        } finally {
+          await other.teardown();
+        }
+      }
     });
 
     it('tells listeners about appended events', async () => {

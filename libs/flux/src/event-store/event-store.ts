@@ -28,6 +28,12 @@ export abstract class EventStore {
   abstract getEvent(eventId: string): Promise<StoredEvent | null>;
   /** The highest position readable through `readAll` (0 when empty). */
   abstract lastPosition(): Promise<number>;
+  /**
+   * The persistent identity of this store, created with its tables: the same across calls,
+   * processes and restarts on the same tables, different for other tables or databases. The
+   * relay keys its checkpoint by it, so a Redis shared by several stores never mixes them up.
+   */
+  abstract storeId(): Promise<string>;
   abstract saveSnapshot(snapshot: Snapshot): Promise<void>;
   abstract loadSnapshot(aggregateId: string, aggregateName: string): Promise<Snapshot | null>;
   abstract close(): Promise<void>;

@@ -2,7 +2,10 @@ import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 import { assertValidId, describe } from './append-validation.js';
 import type { ReadAllOptions, ReadStreamOptions } from './event-store.types.js';
 
-/** A count, position or version: a non-negative safe integer, else `InvalidArgumentError`. */
+/**
+ * A count, position or version: a non-negative safe integer, else `InvalidArgumentError`.
+ * @internal
+ */
 export function assertCount(field: string, value: unknown): asserts value is number {
   if (!Number.isSafeInteger(value) || (value as number) < 0) {
     // describe(), not String(): a hostile object (e.g. { toString: 0 }) must not make the error throw.
@@ -19,7 +22,10 @@ function count(field: string, value: unknown, fallback: number): number {
   return value;
 }
 
-/** Checks `readStream` arguments before any I/O; `from` is at least 1. */
+/**
+ * Checks `readStream` arguments before any I/O; `from` is at least 1.
+ * @internal
+ */
 export function validateReadStream(aggregateId: unknown, options: ReadStreamOptions = {}) {
   assertValidId('aggregateId', aggregateId);
   return {
@@ -28,7 +34,10 @@ export function validateReadStream(aggregateId: unknown, options: ReadStreamOpti
   };
 }
 
-/** Checks `readAll` arguments before any I/O. */
+/**
+ * Checks `readAll` arguments before any I/O.
+ * @internal
+ */
 export function validateReadAll(options: ReadAllOptions = {}) {
   return {
     after: count('after', options.after, 0),

@@ -4,6 +4,7 @@ import type { StoredEvent } from '../event-store/event-store.types.js';
  * The SSE `event:` name of every feed event. Fixed rather than the event type: types are free
  * strings chosen by applications, and one name lets a browser's `addEventListener` see them all
  * in order; the type is in `data.event_type`.
+ * @internal
  */
 export const FEED_SSE_EVENT = 'feed-event';
 
@@ -32,7 +33,10 @@ export interface FeedPage {
   next: string;
 }
 
-/** Builds the feed's view of a stored event; `base` is the feed's absolute URL without slash. */
+/**
+ * Builds the feed's view of a stored event; `base` is the feed's absolute URL without slash.
+ * @internal
+ */
 export function toFeedEvent(event: StoredEvent, base: string): FeedEvent {
   return {
     event_id: event.eventId,

@@ -1,6 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 
-/** The parts of an Express request the feed reads; typed here to avoid depending on Express types. */
+/**
+ * The parts of an Express request the feed reads; typed here to avoid depending on Express types.
+ * @internal
+ */
 export interface FeedRequest extends IncomingMessage {
   /** Express: `http`/`https`, honouring `trust proxy`. */
   protocol?: string;
@@ -14,6 +17,7 @@ export interface FeedRequest extends IncomingMessage {
  * The feed's absolute URL (no trailing slash) as the client reached it, so `url` and `next` keep
  * working behind a global prefix or another mount point. `dropLast` removes the route's own
  * segment (`/<event_id>`, `/stream`).
+ * @internal
  */
 export function feedBaseUrl(
   req: FeedRequest,

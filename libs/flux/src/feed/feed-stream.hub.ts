@@ -4,6 +4,7 @@ import type { FeedStreamSession } from './feed-stream.js';
 /**
  * The open SSE connections of one application. They never end on their own, so the HTTP
  * server could not close: they are ended before the server shuts down.
+ * @internal
  */
 @Injectable()
 export class FeedStreamHub implements BeforeApplicationShutdown {

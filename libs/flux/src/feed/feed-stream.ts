@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { EventStore } from '../event-store/event-store.js';
 import { FEED_SSE_EVENT, toFeedEvent } from './feed-event.js';
 
+/** @internal */
 export interface FeedStreamSettings {
   after: number;
   pageSize: number;
@@ -16,6 +17,7 @@ export interface FeedStreamSettings {
  * One Server-Sent Events connection: pages through `readAll` from `after`, then waits for an
  * in-process append (`onAppended`) or the next poll (other processes write to the same store).
  * Memory stays bounded: one page at a time, and writing waits for the socket to drain.
+ * @internal
  */
 export class FeedStreamSession {
   private closed = false;

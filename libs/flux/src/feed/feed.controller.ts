@@ -15,7 +15,7 @@ import {
 import type { ServerResponse } from 'node:http';
 import { EventStore } from '../event-store/event-store.js';
 import { type FeedEvent, type FeedPage, toFeedEvent } from './feed-event.js';
-import { FLUX_FEED_OPTIONS, type FeedGuard, type ResolvedFeedOptions } from './feed-options.js';
+import { FLUX_FEED_OPTIONS, type FeedGuard, type ResolvedFeedOptions } from './feed.options.js';
 import { parseEventId, parseLimit, parsePosition } from './feed-params.js';
 import { feedBaseUrl, type FeedRequest } from './feed-request.js';
 import { FeedStreamSession } from './feed-stream.js';
@@ -25,6 +25,7 @@ import { FeedStreamHub } from './feed-stream.hub.js';
  * Builds the feed controller for a route path. The path is configuration, and `@Controller`
  * takes it at class definition, so each call defines a new class; guards are applied the same
  * way. `stream` is declared before `:eventId` so `/stream` is not taken for an event id.
+ * @internal
  */
 export function createFeedController(path: string, guards: FeedGuard[] = []): Type<unknown> {
   @Controller(path)

@@ -7,9 +7,9 @@ import { EventStore } from '../event-store/event-store.js';
 import type { StoredEvent } from '../event-store/event-store.types.js';
 import { MemoryEventStore } from '../event-store/memory/memory-event-store.js';
 import { FluxModule } from '../module/flux.module.js';
-import type { FeedOptions } from '../module/flux-module-options.interface.js';
+import type { FeedOptions } from './feed.options.js';
 import { type SseMessage, SseParser } from './consumer/sse-parser.js';
-import type { FeedServerOptions } from './feed-options.js';
+import type { FeedServerOptions } from './feed.options.js';
 import { FluxFeedModule } from './feed.module.js';
 import { createFeedSubscriberProviders } from './subscriber/feed-subscriber.providers.js';
 import { FeedSubscriberExplorer } from './subscriber/feed-subscriber.explorer.js';
@@ -96,18 +96,6 @@ export async function appendCredits(
 }
 
 export const newMemoryStore = () => new MemoryEventStore();
-
-/** A port number that is free now (for restarting a server on the same address). */
-export async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 export interface SseTestClient {
   status: number;

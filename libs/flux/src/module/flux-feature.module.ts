@@ -7,8 +7,8 @@ import { EventRegistry } from '../event-sourcing/event-registry.js';
 import { SavedEventsBus } from '../event-sourcing/saved-events-bus.js';
 import { EventStore } from '../event-store/event-store.js';
 import { FluxInstrumentation } from '../observability/flux-instrumentation.js';
-import { StreamRegistry } from '../broker/stream-registry.js';
-import type { StreamRegistration } from './flux-module-options.interface.js';
+import { StreamRegistry } from '../broker/registry/stream-registry.js';
+import type { StreamRegistration } from '../broker/registry/stream-registration.js';
 import { getAggregateRepositoryToken } from './inject-aggregate-repository.decorator.js';
 
 export interface FluxFeatureOptions {
@@ -18,10 +18,14 @@ export interface FluxFeatureOptions {
   events?: EventClass[];
 }
 
-/** Holder module of `FluxModule.forFeature`; separate so the root providers are not duplicated. */
+/**
+ * Holder module of `FluxModule.forFeature`; separate so the root providers are not duplicated.
+ * @internal
+ */
 @Module({})
 export class FluxFeatureModule {}
 
+/** @internal */
 export function forFeature(options: FluxFeatureOptions = {}): DynamicModule {
   const repositories: Provider[] = (options.aggregates ?? []).map((aggregate) => ({
     provide: getAggregateRepositoryToken(aggregate),

@@ -1,6 +1,8 @@
-/** Metadata keys, namespaced so they never collide with other libraries' metadata. */
-export const DOMAIN_EVENT_METADATA = 'flux:domain_event';
-export const AGGREGATE_METADATA = 'flux:aggregate';
-export const EVENT_HANDLERS_METADATA = 'flux:event_handlers';
-export const STREAM_CONSUMER_METADATA = 'flux:stream_consumer';
-export const FEED_SUBSCRIBER_METADATA = 'flux:feed_subscriber';
+/** The metadata keys live beside the decorators (a leaf file); re-exported for the module barrel. */
+export {
+  AGGREGATE_METADATA,
+  DOMAIN_EVENT_METADATA,
+  EVENT_HANDLERS_METADATA,
+  FEED_SUBSCRIBER_METADATA,
+  STREAM_CONSUMER_METADATA,
+} from '../metadata.constants.js';

@@ -1,5 +1,5 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
-import type { FluxModuleOptions } from './flux-module-options.interface.js';
+import type { FluxModuleOptions } from './flux-module.options.js';
 
 export const {
   ConfigurableModuleClass: FluxConfigurableModule,

@@ -1,10 +1,9 @@
-import { Injectable, Optional } from '@nestjs/common';
-import { HealthIndicatorService } from '@nestjs/terminus';
-import { EventBroker } from '../broker/event-broker.js';
-import { RedisPools } from '../broker/redis-pools.js';
-import { EventStore } from '../event-store/event-store.js';
-import { RelayService } from '../relay/relay.service.js';
-import { StreamWorkers } from '../workers/stream-workers.js';
+import type { HealthIndicatorService } from '@nestjs/terminus';
+import type { EventBroker } from '../broker/event-broker.js';
+import type { RedisPools } from '../broker/pools/redis-pools.js';
+import type { EventStore } from '../event-store/event-store.js';
+import type { RelayService } from '../relay/relay.service.js';
+import type { StreamWorkers } from '../workers/stream-workers.orchestrator.js';
 
 const within = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> =>
   Promise.race([
@@ -17,27 +16,27 @@ const within = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> =>
 /**
  * `@nestjs/terminus` indicators. `workers` checks that every worker *reads*, not merely runs:
  * a worker whose last successful read is older than `maxSilenceMs` is down, which catches a
- * loop stuck after a Redis restart.
+ * loop stuck after a Redis restart. Provided by `FluxHealthModule`, which loads
+ * `@nestjs/terminus` (an optional peer) when the application starts.
  */
-@Injectable()
 export class FluxHealthIndicator {
   constructor(
     private readonly health: HealthIndicatorService,
     private readonly store: EventStore,
-    @Optional() private readonly pools?: RedisPools,
-    @Optional() private readonly broker?: EventBroker,
-    @Optional() private readonly workers?: StreamWorkers,
-    @Optional() private readonly relay?: RelayService,
+    private readonly pools?: RedisPools,
+    private readonly broker?: EventBroker,
+    private readonly workers?: StreamWorkers,
+    private readonly relay?: RelayService,
   ) {}
 
-  /** PING on every configured Redis pool. */
+  /** PING on every configured Redis pool (on every master of a cluster pool). */
   async redis(key = 'flux_redis', timeoutMs = 1_000) {
     const session = this.health.check(key);
     const pools = this.pools?.names() ?? [];
     const failures: Record<string, string> = {};
     await Promise.all(
       pools.map((pool) =>
-        within(this.pools!.get(pool).ping(), timeoutMs, `Redis pool "${pool}"`).catch(
+        within(this.pools!.ping(pool), timeoutMs, `Redis pool "${pool}"`).catch(
           (error: Error) => (failures[pool] = error.message),
         ),
       ),
@@ -58,7 +57,12 @@ export class FluxHealthIndicator {
     }
   }
 
-  /** Every stream worker running and having read within `maxSilenceMs`. */
+  /**
+   * Every stream worker running and having read within `maxSilenceMs`. A single-mode stand-by
+   * (another replica holds the group's lease) is healthy while it reaches Redis: it is ready to
+   * take over. No partition of a partitioned stream's `mode: 'single'` consumer may be left
+   * without a holder for that long.
+   */
   workersReading(key = 'flux_workers', { maxSilenceMs = 30_000 }: { maxSilenceMs?: number } = {}) {
     const session = this.health.check(key);
     const now = Date.now();
@@ -67,13 +71,25 @@ export class FluxHealthIndicator {
       stream: w.stream,
       group: w.group,
       running: w.running,
+      lease: w.lease ?? null,
       silentMs: w.lastReadAt ? now - w.lastReadAt.getTime() : null,
       lastError: w.lastError ?? null,
     }));
     const stuck = workers.filter(
       (w) => !w.running || w.silentMs === null || w.silentMs > maxSilenceMs,
     );
-    return stuck.length === 0 ? session.up({ workers: workers.length }) : session.down({ stuck });
+    const standby = workers.filter((w) => w.lease === 'standby').length;
+    // Partitions of a `mode: 'single'` consumer that no process has held for that long.
+    const unheld = (this.workers?.partitions() ?? [])
+      .map((p) => ({
+        stream: p.stream,
+        group: p.group,
+        partitions: p.unheld.filter((u) => u.sinceMs > maxSilenceMs).map((u) => u.partition),
+      }))
+      .filter((p) => p.partitions.length > 0);
+    if (stuck.length === 0 && unheld.length === 0)
+      return session.up({ workers: workers.length, standby });
+    return session.down(unheld.length === 0 ? { stuck } : { stuck, unheld });
   }
 
   /** Every group of the given streams (default: all registered) below the lag and pending limits. */

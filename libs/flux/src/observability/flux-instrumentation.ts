@@ -1,13 +1,24 @@
-/** What the library reports as it works; every method is optional. */
+import { type FluxTracer, NOOP_FLUX_TRACER } from './tracing/flux-tracer.js';
+
+/**
+ * What the library reports as it works; every method is optional. `partition` is set for
+ * messages of a partitioned stream.
+ */
 export interface FluxInstrumentationListener {
   published?(stream: string, count: number): void;
-  consumed?(stream: string, group: string, count: number): void;
-  acked?(stream: string, group: string, count: number): void;
-  failed?(stream: string, group: string, count: number): void;
-  deadLettered?(stream: string, group: string, count: number): void;
-  claimed?(stream: string, group: string, count: number): void;
+  consumed?(stream: string, group: string, count: number, partition?: number): void;
+  acked?(stream: string, group: string, count: number, partition?: number): void;
+  failed?(stream: string, group: string, count: number, partition?: number): void;
+  deadLettered?(stream: string, group: string, count: number, partition?: number): void;
+  claimed?(stream: string, group: string, count: number, partition?: number): void;
   /** One message handled: handler time, and time since it was created upstream when known. */
-  handled?(stream: string, group: string, durationMs: number, latencyMs: number | undefined): void;
+  handled?(
+    stream: string,
+    group: string,
+    durationMs: number,
+    latencyMs: number | undefined,
+    partition?: number,
+  ): void;
   appended?(aggregate: string, events: number, durationMs: number): void;
   loaded?(aggregate: string, events: number, durationMs: number): void;
 }
@@ -20,6 +31,8 @@ type Method = keyof FluxInstrumentationListener;
  */
 export class FluxInstrumentation {
   private listeners: FluxInstrumentationListener[] = [];
+  /** Spans around the same operations; the no-op one unless tracing was enabled at start-up. */
+  tracer: FluxTracer = NOOP_FLUX_TRACER;
 
   get active(): boolean {
     return this.listeners.length > 0;
@@ -33,23 +46,29 @@ export class FluxInstrumentation {
   published(stream: string, count: number): void {
     this.emit('published', stream, count);
   }
-  consumed(stream: string, group: string, count: number): void {
-    this.emit('consumed', stream, group, count);
+  consumed(stream: string, group: string, count: number, partition?: number): void {
+    this.emit('consumed', stream, group, count, partition);
   }
-  acked(stream: string, group: string, count: number): void {
-    this.emit('acked', stream, group, count);
+  acked(stream: string, group: string, count: number, partition?: number): void {
+    this.emit('acked', stream, group, count, partition);
   }
-  failed(stream: string, group: string, count: number): void {
-    this.emit('failed', stream, group, count);
+  failed(stream: string, group: string, count: number, partition?: number): void {
+    this.emit('failed', stream, group, count, partition);
   }
-  deadLettered(stream: string, group: string, count: number): void {
-    this.emit('deadLettered', stream, group, count);
+  deadLettered(stream: string, group: string, count: number, partition?: number): void {
+    this.emit('deadLettered', stream, group, count, partition);
   }
-  claimed(stream: string, group: string, count: number): void {
-    this.emit('claimed', stream, group, count);
+  claimed(stream: string, group: string, count: number, partition?: number): void {
+    this.emit('claimed', stream, group, count, partition);
   }
-  handled(stream: string, group: string, durationMs: number, latencyMs: number | undefined): void {
-    this.emit('handled', stream, group, durationMs, latencyMs);
+  handled(
+    stream: string,
+    group: string,
+    durationMs: number,
+    latencyMs: number | undefined,
+    partition?: number,
+  ): void {
+    this.emit('handled', stream, group, durationMs, latencyMs, partition);
   }
   appended(aggregate: string, events: number, durationMs: number): void {
     this.emit('appended', aggregate, events, durationMs);

@@ -1,10 +1,10 @@
 import { type DynamicModule, Module, type OnModuleDestroy } from '@nestjs/common';
-import { register as globalRegistry } from 'prom-client';
 import { EventBroker } from '../broker/event-broker.js';
 import { EventStore } from '../event-store/event-store.js';
 import { RelayService } from '../relay/relay.service.js';
 import { FluxInstrumentation } from './flux-instrumentation.js';
-import { FluxMetrics, type FluxMetricsOptions } from './flux-metrics.js';
+import type { FluxMetrics, FluxMetricsOptions } from './flux-metrics.js';
+import { loadOptionalPeer } from '../peers/load-optional-peer.js';
 
 const METRICS_OPTIONS = Symbol('flux:metrics_options');
 
@@ -18,6 +18,8 @@ class FluxMetricsHost implements OnModuleDestroy {
 /**
  * Registers nestjs-flux's Prometheus metrics on your registry (default: prom-client's global one);
  * expose them with your own `/metrics` route (`registry.metrics()`). Import after `FluxModule`.
+ * `prom-client` is an optional peer, loaded when the module starts; without it the application
+ * fails to start with `MissingPeerDependencyError`.
  */
 @Module({})
 export class FluxMetricsModule {
@@ -28,19 +30,31 @@ export class FluxMetricsModule {
         { provide: METRICS_OPTIONS, useValue: options },
         {
           provide: FluxMetricsHost,
-          useFactory: (
+          useFactory: async (
             opts: FluxMetricsOptions,
             instrumentation: FluxInstrumentation,
             store: EventStore,
             broker?: EventBroker,
             relay?: RelayService,
-          ) =>
-            new FluxMetricsHost(
-              new FluxMetrics(instrumentation, broker, store, relay, {
-                ...opts,
-                registry: opts.registry ?? globalRegistry,
+          ) => {
+            // prom-client is an optional peer: loaded here, when the module starts.
+            const [{ register: globalRegistry }, { FluxMetrics }] = await Promise.all([
+              loadOptionalPeer({
+                name: 'prom-client',
+                feature: 'FluxMetricsModule',
+                load: () => import('prom-client'),
               }),
-            ),
+              loadOptionalPeer({
+                name: 'prom-client',
+                feature: 'FluxMetricsModule',
+                load: () => import('./flux-metrics.js'),
+              }),
+            ]);
+            const registry = opts.registry ?? globalRegistry;
+            return new FluxMetricsHost(
+              new FluxMetrics(instrumentation, broker, store, relay, { ...opts, registry }),
+            );
+          },
           inject: [
             METRICS_OPTIONS,
             FluxInstrumentation,

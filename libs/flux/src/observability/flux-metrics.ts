@@ -1,9 +1,20 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { EventBroker } from '../broker/event-broker.js';
-import type { StreamGroupStatistics, StreamStatistics } from '../broker/stream-statistics.js';
+import type {
+  StreamGroupStatistics,
+  StreamStatistics,
+} from '../broker/statistics/stream-statistics.js';
 import type { EventStore } from '../event-store/event-store.js';
 import type { RelayService } from '../relay/relay.service.js';
-import type { FluxInstrumentation } from './flux-instrumentation.js';
+import type { FluxInstrumentation, FluxInstrumentationListener } from './flux-instrumentation.js';
+
+import {
+  GROUP_COUNTERS,
+  GROUP_HISTOGRAMS,
+  GROUP_LABELS,
+  PUBLISHED,
+  STORE_HISTOGRAMS,
+} from './flux-metrics.definitions.js';
 
 export interface FluxMetricsOptions {
   /** The registry to register on; default prom-client's global `register`. */
@@ -34,64 +45,37 @@ export class FluxMetrics {
     const counter = (name: string, help: string, labelNames: string[]): Counter =>
       reuse<Counter>(registry, prefix + name) ??
       new Counter({ name: prefix + name, help, labelNames, registers: [registry] });
-    const histogram = (
-      name: string,
-      help: string,
-      labelNames: string[],
-      buckets = LATENCY_BUCKETS,
-    ): Histogram =>
+    const histogram = (name: string, help: string, labelNames: string[]): Histogram =>
       reuse<Histogram>(registry, prefix + name) ??
-      new Histogram({ name: prefix + name, help, labelNames, buckets, registers: [registry] });
-    const sg = ['stream', 'group'];
-    const published = counter('messages_published_total', 'Messages published to a stream', [
-      'stream',
-    ]);
-    const consumed = counter(
-      'messages_consumed_total',
-      'Messages delivered to a consumer group',
-      sg,
-    );
-    const acked = counter('messages_acked_total', 'Messages acknowledged', sg);
-    const failed = counter('messages_failed_total', 'Handler failures', sg);
-    const dead = counter(
-      'messages_dead_lettered_total',
-      'Messages moved to the dead-letter stream',
-      sg,
-    );
-    const claimed = counter(
-      'messages_claimed_total',
-      'Pending messages claimed from idle consumers',
-      sg,
-    );
-    const handlerDuration = histogram(
-      'handler_duration_seconds',
-      'Handler duration per message',
-      sg,
-    );
-    const latency = histogram(
-      'publish_to_handle_latency_seconds',
-      'From event creation to its handler finishing',
-      sg,
-    );
-    const append = histogram('event_store_append_duration_seconds', 'Event store appends', [
-      'aggregate',
-    ]);
-    const load = histogram('event_store_load_duration_seconds', 'Aggregate loads', ['aggregate']);
-    this.unsubscribe = instrumentation.subscribe({
+      new Histogram({
+        name: prefix + name,
+        help,
+        labelNames,
+        buckets: LATENCY_BUCKETS,
+        registers: [registry],
+      });
+    const published = counter(PUBLISHED.name, PUBLISHED.help, ['stream']);
+    const listener: FluxInstrumentationListener = {
       published: (stream, n) => published.inc({ stream }, n),
-      consumed: (stream, group, n) => consumed.inc({ stream, group }, n),
-      acked: (stream, group, n) => acked.inc({ stream, group }, n),
-      failed: (stream, group, n) => failed.inc({ stream, group }, n),
-      deadLettered: (stream, group, n) => dead.inc({ stream, group }, n),
-      claimed: (stream, group, n) => claimed.inc({ stream, group }, n),
-      handled: (stream, group, ms, latencyMs) => {
-        handlerDuration.observe({ stream, group }, ms / 1000);
-        if (latencyMs !== undefined && latencyMs >= 0)
-          latency.observe({ stream, group }, latencyMs / 1000);
-      },
-      appended: (aggregate, _n, ms) => append.observe({ aggregate }, ms / 1000),
-      loaded: (aggregate, _n, ms) => load.observe({ aggregate }, ms / 1000),
-    });
+    };
+    for (const { event, name, help } of GROUP_COUNTERS) {
+      const metric = counter(name, help, GROUP_LABELS);
+      listener[event] = (stream, group, n, partition) =>
+        metric.inc({ stream, group, partition: part(partition) }, n);
+    }
+    const [handlerDuration, latency] = GROUP_HISTOGRAMS.map(({ name, help }) =>
+      histogram(name, help, GROUP_LABELS),
+    );
+    listener.handled = (stream, group, ms, latencyMs, partition) => {
+      const labels = { stream, group, partition: part(partition) };
+      handlerDuration.observe(labels, ms / 1000);
+      if (latencyMs !== undefined && latencyMs >= 0) latency.observe(labels, latencyMs / 1000);
+    };
+    for (const { event, name, help } of STORE_HISTOGRAMS) {
+      const metric = histogram(name, help, ['aggregate']);
+      listener[event] = (aggregate, _n, ms) => metric.observe({ aggregate }, ms / 1000);
+    }
+    this.unsubscribe = instrumentation.subscribe(listener);
     if (broker) registerStreamGauges(registry, prefix, broker);
     if (relay) registerRelayGauge(registry, prefix, relay, store);
   }
@@ -104,6 +88,8 @@ export class FluxMetrics {
 function reuse<T>(registry: Registry, name: string): T | undefined {
   return registry.getSingleMetric(name) as T | undefined;
 }
+
+const part = (partition: number | undefined) => (partition === undefined ? '' : String(partition));
 
 function registerStreamGauges(registry: Registry, prefix: string, broker: EventBroker): void {
   if (registry.getSingleMetric(prefix + 'stream_length')) return;
@@ -119,12 +105,17 @@ function registerStreamGauges(registry: Registry, prefix: string, broker: EventB
     new Gauge({
       name: prefix + name,
       help,
-      labelNames: ['stream', 'group'],
+      labelNames: ['stream', 'group', 'partition'],
       registers: [registry],
       async collect() {
         this.reset();
         for (const s of await stats())
-          for (const g of s.groups) this.set({ stream: s.stream, group: g.group }, value(g));
+          for (const one of s.partitions ?? [s])
+            for (const g of one.groups)
+              this.set(
+                { stream: s.stream, group: g.group, partition: part(one.partition) },
+                value(g),
+              );
       },
     });
   groupGauge('stream_lag', 'Entries not yet delivered to the group', (g) => g.lag);
@@ -137,11 +128,13 @@ function registerStreamGauges(registry: Registry, prefix: string, broker: EventB
   new Gauge({
     name: prefix + 'stream_length',
     help: 'Entries in the stream',
-    labelNames: ['stream'],
+    labelNames: ['stream', 'partition'],
     registers: [registry],
     async collect() {
       this.reset();
-      for (const s of await stats()) this.set({ stream: s.stream }, s.len);
+      for (const s of await stats())
+        for (const one of s.partitions ?? [s])
+          this.set({ stream: s.stream, partition: part(one.partition) }, one.len);
     },
   });
 }

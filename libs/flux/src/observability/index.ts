@@ -3,3 +3,4 @@ export * from './flux-health.module.js';
 export * from './flux-instrumentation.js';
 export * from './flux-metrics.js';
 export * from './flux-metrics.module.js';
+export * from './tracing/index.js';

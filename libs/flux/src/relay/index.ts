@@ -3,3 +3,5 @@ export * from './relay-lock.js';
 export * from './relay-tags.js';
 export * from './relay.options.js';
 export * from './relay.service.js';
+export * from './relay-keys.js';
+export * from './relay-checkpoint.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { PoolClient } from '../broker/pools/redis-pools.js';
 
 // Compare-and-act scripts: only the holder of the token may extend or release the lock.
 const EXTEND = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
@@ -9,6 +9,7 @@ const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
  * Leadership among the instances of one service: one relay publishes at a time. The holder renews
  * at a third of the TTL; an instance that dies loses the lock after the TTL and another takes over
  * from the shared checkpoint.
+ * @internal
  */
 export class RelayLock {
   readonly token = randomUUID();
@@ -16,7 +17,7 @@ export class RelayLock {
   private held = false;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: PoolClient,
     readonly key: string,
     readonly ttlMs: number,
   ) {}

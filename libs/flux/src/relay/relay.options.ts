@@ -8,10 +8,25 @@ export interface RelayOptions {
   /** Leadership lock time-to-live in ms, renewed at a third of it; default 10000. */
   lockTtl?: number;
   /**
-   * Names the relay's checkpoint and lock. Default: the relayed aggregate names, so instances of
-   * one service share a relay and different services on one Redis never collide.
+   * Names the relay's checkpoint and lock within the event store's keys
+   * (`flux:relay:{<storeId>}:<name>:…`). Default: the relayed aggregate names, so instances of
+   * one service share a relay; services with different stores never share keys.
    */
   name?: string;
 }
 
+/** @internal */
 export const RELAY_DEFAULTS = { batchSize: 500, pollInterval: 200, lockTtl: 10_000 } as const;
+
+/**
+ * What `RelayService` reads of the module's options, provided under `RELAY_OPTIONS` by the module
+ * that wires it (so the relay never imports that module).
+ * @internal
+ */
+export interface RelayServiceOptions extends RelayOptions {
+  /** Prefix of every Redis key (the module's `keyPrefix`). */
+  keyPrefix?: string;
+}
+
+/** Injection token of `RelayServiceOptions`. @internal */
+export const RELAY_OPTIONS = Symbol('flux:relay-options');

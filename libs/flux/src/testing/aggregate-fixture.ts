@@ -7,6 +7,7 @@ type ErrorClass = abstract new (...args: any[]) => Error;
 /**
  * Given-when-then for aggregates, without a store: `given` events are replayed as history,
  * `when` runs a command, `then` compares the new events (class and data), `thenThrows` the error.
+ * @internal
  */
 export function aggregateFixture<T extends AggregateRoot>(
   aggregate: new () => T,

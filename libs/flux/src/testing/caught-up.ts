@@ -1,7 +1,10 @@
 import type { EventBroker } from '../broker/event-broker.js';
 import { waitFor } from './wait-for.js';
 
-/** Waits until `group` (default: every group) on `stream` has nothing undelivered or pending. */
+/**
+ * Waits until `group` (default: every group) on `stream` has nothing undelivered or pending.
+ * @internal
+ */
 export async function waitForStreamCaughtUp(
   broker: EventBroker,
   stream: string,
@@ -17,7 +20,10 @@ export async function waitForStreamCaughtUp(
   );
 }
 
-/** Waits until a feed consumer's offset reached `position` (e.g. `await store.lastPosition()`). */
+/**
+ * Waits until a feed consumer's offset reached `position` (e.g. `await store.lastPosition()`).
+ * @internal
+ */
 export async function waitForFeedConsumer(
   consumer: { status(): { offset: number } },
   position: number,

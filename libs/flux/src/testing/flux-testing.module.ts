@@ -5,9 +5,10 @@ import {
   Module,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
+import { isClusterConfig } from '../broker/pools/redis-pool.options.js';
 import { randomBytes } from 'node:crypto';
-import type { FluxModuleOptions } from '../module/flux-module-options.interface.js';
+import type { FluxModuleOptions } from '../module/flux-module.options.js';
 import { FLUX_MODULE_OPTIONS } from '../module/flux.module-definition.js';
 import { FluxModule } from '../module/flux.module.js';
 
@@ -22,22 +23,29 @@ class TestKeyCleanup implements OnApplicationShutdown {
     for (const config of Object.values(this.options.redis ?? {})) {
       // Give up at once on an unreachable pool: cleanup must never hang a test's close().
       const fast = { maxRetriesPerRequest: 1, retryStrategy: () => null, connectTimeout: 1_000 };
+      if (isClusterConfig(config)) {
+        const cluster = new Cluster(config.cluster, {
+          ...config.options,
+          clusterRetryStrategy: () => null,
+          redisOptions: { ...config.options?.redisOptions, ...fast },
+        });
+        cluster.on('error', () => undefined);
+        try {
+          await cluster.ping(); // connects and learns the slot map
+          // Keys live on every master: each one is scanned on its own.
+          for (const node of cluster.nodes('master')) await deleteMatching(node, prefix);
+        } catch {
+          // Unreachable: nothing of this test can be there to delete.
+        } finally {
+          cluster.disconnect();
+        }
+        continue;
+      }
       const redis =
         typeof config === 'string' ? new Redis(config, fast) : new Redis({ ...config, ...fast });
       redis.on('error', () => undefined);
       try {
-        let cursor = '0';
-        do {
-          const [next, keys] = await redis.scan(
-            cursor,
-            'MATCH',
-            `${escapeGlob(prefix)}*`,
-            'COUNT',
-            500,
-          );
-          if (keys.length > 0) await redis.del(...keys);
-          cursor = next;
-        } while (cursor !== '0');
+        await deleteMatching(redis, prefix);
       } catch {
         // Unreachable: nothing of this test can be there to delete.
       } finally {
@@ -47,9 +55,20 @@ class TestKeyCleanup implements OnApplicationShutdown {
   }
 }
 
+async function deleteMatching(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `*${escapeGlob(prefix)}*`, 'COUNT', 500);
+    // One DEL per key (pipelined): on a cluster node, keys of one DEL must share a slot.
+    if (keys.length > 0) await keys.reduce((p, key) => p.del(key), redis.pipeline()).exec();
+    cursor = next;
+  } while (cursor !== '0');
+}
+
 /**
  * `FluxModule` for tests: the in-memory store by default and, when `redis` is given, every key
  * under a random prefix that is deleted when the application closes.
+ * @internal
  */
 @Module({})
 export class FluxTestingModule {

@@ -1,4 +1,9 @@
-/** Polls `condition` until it holds, failing after `timeoutMs` with `message`. No fixed sleeps. */
+import { InvalidStateError } from '../errors/invalid-state.error.js';
+
+/**
+ * Polls `condition` until it holds, failing after `timeoutMs` with `message`. No fixed sleeps.
+ * @internal
+ */
 export async function waitFor(
   condition: () => boolean | Promise<boolean>,
   {
@@ -9,7 +14,8 @@ export async function waitFor(
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`${message} not met within ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new InvalidStateError(`${message} not met within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }

@@ -1,4 +1,7 @@
-/** Capped exponential delay for the `attempt`-th consecutive failure (1-based), with ±20% jitter. */
+/**
+ * Capped exponential delay for the `attempt`-th consecutive failure (1-based), with ±20% jitter.
+ * @internal
+ */
 export function backoffDelay(attempt: number, initialMs: number, maxMs: number): number {
   const exponential = initialMs * 2 ** Math.min(Math.max(attempt - 1, 0), 30);
   // Jitter keeps many consumers that failed together from retrying in lockstep.
@@ -6,7 +9,10 @@ export function backoffDelay(attempt: number, initialMs: number, maxMs: number):
   return Math.round(Math.min(jittered, maxMs));
 }
 
-/** A sleep that `wake()` ends early, so shutdown never waits out a backoff. */
+/**
+ * A sleep that `wake()` ends early, so shutdown never waits out a backoff.
+ * @internal
+ */
 export class Sleeper {
   private pending?: { timer: NodeJS.Timeout; resolve: () => void };
 

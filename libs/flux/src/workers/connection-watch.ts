@@ -4,6 +4,7 @@ import { describeError } from './dead-letter.js';
 /**
  * Read health of one worker. Logs an outage once when it starts and once when reads work again,
  * not on every retry, so a Redis restart is two log lines rather than hundreds.
+ * @internal
  */
 export class ConnectionWatch {
   connected = true;

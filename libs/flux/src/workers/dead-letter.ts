@@ -1,5 +1,6 @@
 import type { EventBroker } from '../broker/event-broker.js';
-import type { StreamEvent } from '../broker/stream-event.js';
+import type { StreamEvent } from '../broker/consume/stream-event.js';
+import { describeError } from '../errors/describe-error.js';
 
 /** Name of the dead-letter stream of `stream`; registered on the same pool by the workers. */
 export function deadLetterStreamOf(stream: string): string {
@@ -15,19 +16,16 @@ export interface DeadLetterTags {
   consumer: string;
   /** ISO 8601. */
   failed_at: string;
+  /** The partition it was read from, on a partitioned stream (its key tag is kept as well). */
+  partition?: string;
 }
 
-const MAX_ERROR_LENGTH = 2000;
-
-/** Short, single-line description of an error for a dead letter's `error` tag. */
-export function describeError(error: unknown): string {
-  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH)}…` : text;
-}
+export { describeError } from '../errors/describe-error.js';
 
 /**
  * Copies a message to `<stream>:dead` with why it failed. The body is the original decoded body
  * (`null` when it could not be decoded: the reason is in `error`); the original tags are kept.
+ * @internal
  */
 export async function publishDeadLetter(
   broker: EventBroker,
@@ -48,5 +46,6 @@ export async function publishDeadLetter(
     consumer: msg.consumer,
     failed_at: new Date().toISOString(),
   };
+  if (msg.partition !== undefined) tags.partition = String(msg.partition);
   return broker.publish(deadLetterStreamOf(msg.stream), body, { ...msg.tags, ...tags });
 }

@@ -1,8 +1,12 @@
 import { SetMetadata } from '@nestjs/common';
-import { STREAM_CONSUMER_METADATA } from '../module/flux.constants.js';
+import { STREAM_CONSUMER_METADATA } from '../metadata.constants.js';
 import type { StreamConsumerOptions } from './stream-consumer.options.js';
+import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 
-/** What `@StreamConsumer` stores on the class; read back by `StreamConsumerMetadataAccessor`. */
+/**
+ * What `@StreamConsumer` stores on the class; read back by `StreamConsumerMetadataAccessor`.
+ * @internal
+ */
 export interface StreamConsumerMetadata {
   stream: string;
   options: StreamConsumerOptions;
@@ -22,7 +26,7 @@ export function StreamConsumer(
   options: StreamConsumerOptions = {},
 ): ClassDecorator {
   if (typeof stream !== 'string' || stream === '') {
-    throw new TypeError('@StreamConsumer(stream): stream must be a non-empty string');
+    throw new InvalidArgumentError('@StreamConsumer(stream)', 'stream must be a non-empty string');
   }
   return SetMetadata<string, StreamConsumerMetadata>(STREAM_CONSUMER_METADATA, {
     stream,

@@ -1,7 +1,10 @@
 import type { EventRoutes } from './typed-message-handler.js';
 import type { ResolvedStreamConsumerOptions } from './stream-consumer.options.js';
 
-/** A validated `@StreamConsumer` provider: everything needed to start its workers. */
+/**
+ * A validated `@StreamConsumer` provider: everything needed to start its workers.
+ * @internal
+ */
 export interface StreamConsumerDefinition {
   className: string;
   instance: Record<string | symbol, unknown>;

@@ -5,14 +5,28 @@ export interface StreamConsumerOptions {
   /** Consumer group; default: the class name. Each group gets every message of the stream. */
   group?: string;
   /**
-   * `'single'` (default): one consumer named `consumer-single`, messages handled one by one in
-   * stream order. `'many'`: `consumers` parallel consumers with unique names, no order.
+   * `'single'` (default): messages handled one by one in stream order; across replicas of the
+   * application exactly one process reads the group at a time (a lease in Redis), the others
+   * stand by. `'many'`: `consumers` parallel consumers with unique names, no order.
    */
   mode?: 'single' | 'many';
-  /** Parallel consumers in this process for `mode: 'many'`; default 1. */
+  /**
+   * `mode: 'many'`: parallel consumers in this process (per partition on a partitioned
+   * stream); default 1. `mode: 'single'` on a partitioned stream: the most partitions this
+   * process holds; default all of them.
+   */
   consumers?: number;
   /** Messages read per batch; default 100. */
   count?: number;
+  /**
+   * Messages of a batch handled at once; default 1 (one by one). `mode: 'single'`: messages
+   * with the same key — the value of the stream's partition key tag, `aggregate_id` unless the
+   * stream names another — are never handled at once and keep stream order; different keys run
+   * side by side. A failing message and the later ones of its key are redelivered in order; the
+   * other keys' messages are acked. `mode: 'many'`: any messages of the batch at once (a raw
+   * `handle(events)` gets one call per key).
+   */
+  concurrency?: number;
   /** How long a read blocks waiting for new messages, in ms; default 2000. */
   block?: number;
   /** A message that failed on its `maxDeliveries`-th delivery goes to `<stream>:dead`; default 5. */
@@ -22,6 +36,14 @@ export interface StreamConsumerOptions {
    * `claimIdle` ms; default 30000. Keep it above the longest time a batch takes to handle.
    */
   claimIdle?: number;
+  /**
+   * Single mode: time-to-live of the group's lease in ms, default 10000. A replica that crashes
+   * is replaced within this time (a graceful close hands over at once); keep it above the
+   * longest stall of a process (GC pause, CPU starvation), or the lease moves while it works
+   * (safe: the stale holder's acks are refused, its messages redelivered in order). On a
+   * partitioned stream each partition has a lease of this time-to-live.
+   */
+  leaseTtl?: number;
   /** Ack and log messages whose `type` this application does not know instead of dead-lettering them. */
   ignoreUnknown?: boolean;
   /** First delay after a failed batch or a lost connection, in ms; doubles each time. Default 100. */
@@ -30,17 +52,25 @@ export interface StreamConsumerOptions {
   maxRetryDelay?: number;
 }
 
-/** Options with every default applied; what a worker runs with. */
+/**
+ * Options with every default applied; what a worker runs with.
+ * @internal
+ */
 export type ResolvedStreamConsumerOptions = Required<StreamConsumerOptions>;
 
-/** The defaults documented on {@link StreamConsumerOptions} (group and consumers are resolved per class). */
+/**
+ * The defaults documented on {@link StreamConsumerOptions} (group and consumers are resolved per class).
+ * @internal
+ */
 export const STREAM_CONSUMER_DEFAULTS = {
   mode: 'single',
   consumers: 1,
   count: 100,
+  concurrency: 1,
   block: 2000,
   maxDeliveries: 5,
   claimIdle: 30_000,
+  leaseTtl: 10_000,
   ignoreUnknown: false,
   retryDelay: 100,
   maxRetryDelay: 10_000,
@@ -49,20 +79,29 @@ export const STREAM_CONSUMER_DEFAULTS = {
 const POSITIVE_INTEGERS = [
   'consumers',
   'count',
+  'concurrency',
   'maxDeliveries',
   'claimIdle',
+  'leaseTtl',
   'retryDelay',
   'maxRetryDelay',
 ] as const;
 
-/** Applies the defaults and rejects malformed values, naming the consumer class. */
+/**
+ * Applies the defaults and rejects malformed values, naming the consumer class. `partitions`:
+ * the stream's partition count when it is partitioned.
+ * @internal
+ */
 export function resolveStreamConsumerOptions(
   className: string,
   options: StreamConsumerOptions,
+  partitions?: number,
 ): ResolvedStreamConsumerOptions {
+  const leased = partitions !== undefined && (options.mode ?? 'single') === 'single';
   const resolved: ResolvedStreamConsumerOptions = {
     ...STREAM_CONSUMER_DEFAULTS,
     group: className,
+    ...(leased ? { consumers: partitions } : {}),
     ...definedOnly(options),
   };
   const invalid = (field: string, reason: string) =>
@@ -82,7 +121,7 @@ export function resolveStreamConsumerOptions(
   if (!Number.isInteger(resolved.block) || resolved.block < 1) {
     throw invalid('block', `expected an integer ≥ 1 (ms), got ${String(resolved.block)}`);
   }
-  if (resolved.mode === 'single' && resolved.consumers !== 1) {
+  if (resolved.mode === 'single' && !leased && resolved.consumers !== 1) {
     throw invalid('consumers', "mode 'single' has exactly one consumer; use mode 'many'");
   }
   return resolved;

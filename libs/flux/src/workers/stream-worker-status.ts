@@ -5,6 +5,13 @@ export interface StreamWorkerStatus {
   stream: string;
   group: string;
   mode: 'single' | 'many';
+  /** The partition this loop reads, on a partitioned stream; undefined otherwise. */
+  partition: number | undefined;
+  /**
+   * Single mode: `'held'` when this replica holds the group's lease and reads, `'standby'` when
+   * another replica does and this one waits to take over (healthy). Undefined in many mode.
+   */
+  lease: 'held' | 'standby' | undefined;
   /** Redis consumer name; `undefined` until the consumer could be created. */
   consumerName: string | undefined;
   /** The loop is alive (started and not stopped). See `connected` and `lastReadAt` for health. */

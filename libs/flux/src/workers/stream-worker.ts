@@ -1,10 +1,12 @@
 import { Sleeper, backoffDelay } from './backoff.js';
 import { BatchFailedError } from './batch-dispatcher.js';
-import type { BrokerConsumer } from '../broker/broker-consumer.js';
+import type { BrokerConsumer } from '../broker/consume/broker-consumer.js';
 import { ConsumerClosedError } from '../broker/errors/consumer-closed.error.js';
-import type { StreamEvent } from '../broker/stream-event.js';
+import type { StreamEvent } from '../broker/consume/stream-event.js';
+import { LeaseLostError } from '../errors/lease-lost.error.js';
 import { ConnectionWatch } from './connection-watch.js';
-import type { StreamWorkerConfig } from './stream-worker.config.js';
+import { GroupLease } from './lease/group-lease.js';
+import type { StreamWorkerConfig } from './stream-worker.options.js';
 import type { StreamWorkerStatus } from './stream-worker-status.js';
 
 /** Beyond `block`, how long a read may take before its connection is presumed dead. */
@@ -17,6 +19,7 @@ const STALL_MARGIN_MS = 10_000;
  * back off and retry; Redis failures are logged once per outage and retried until Redis is back;
  * a read that hangs past `block` is aborted and the consumer reopened, so the worker never
  * claims to run while it no longer reads.
+ * @internal
  */
 export class StreamWorker {
   private consumer?: BrokerConsumer;
@@ -30,15 +33,23 @@ export class StreamWorker {
   private reclaimTimer?: NodeJS.Timeout;
   private readonly sleeper = new Sleeper();
   private readonly watch: ConnectionWatch;
+  private readonly lease?: GroupLease;
 
   constructor(private readonly config: StreamWorkerConfig) {
-    const { stream, options } = config;
-    this.watch = new ConnectionWatch(`stream "${stream}" group "${options.group}"`, config.logger);
+    const { stream, options, partition } = config;
+    const where = partition === undefined ? '' : ` partition ${partition}`;
+    const label = `stream "${stream}"${where} group "${options.group}"`;
+    this.watch = new ConnectionWatch(label, config.logger);
+    if (config.lease) {
+      this.lease = new GroupLease(config.lease, options.leaseTtl, label, config.logger);
+    }
   }
 
   start(): void {
     if (this.loop) return;
     this.loop = this.run();
+    // A lease holder claims every pending message when it takes over; nothing else to reclaim.
+    if (this.lease) return;
     // A timer only raises a flag: reclaiming runs inside the loop, never beside a batch in hand.
     this.reclaimTimer = setInterval(() => (this.reclaimDue = true), this.config.options.claimIdle);
     this.reclaimTimer.unref();
@@ -63,6 +74,8 @@ export class StreamWorker {
     this.consumer = undefined;
     // cleanup() keeps a consumer that still holds pending messages, so nothing is lost.
     await consumer?.cleanup().catch(() => undefined);
+    // Last: the batch in hand is acked, so the stand-by that takes over starts after it.
+    await this.lease?.release().catch(() => undefined);
   }
 
   /**
@@ -92,6 +105,8 @@ export class StreamWorker {
       stream,
       group: options.group,
       mode: options.mode,
+      partition: this.config.partition,
+      lease: this.lease?.state,
       consumerName: this.consumer?.name,
       running: !!this.loop && !this.stopping,
       connected: this.watch.connected,
@@ -117,6 +132,7 @@ export class StreamWorker {
 
   private async step(): Promise<void> {
     const { options } = this.config;
+    if (this.lease && !(await this.holdLease())) return;
     this.consumer ??= await this.config.open();
     const consumer = this.consumer;
     if (this.reclaimDue) {
@@ -156,8 +172,26 @@ export class StreamWorker {
     metrics.acked(events.length);
   };
 
+  /** Single mode: true when this replica holds the lease; a stand-by waits, then returns false. */
+  private async holdLease(): Promise<boolean> {
+    if (this.lease!.lease.held) return true;
+    const held = await this.lease!.hold(() => this.dropConsumer());
+    this.watch.readSucceeded(); // a stand-by that reaches Redis is healthy
+    if (held) return true;
+    this.dropConsumer();
+    await this.sleeper.sleep(this.lease!.standbyPollMs);
+    return false;
+  }
+
   private delayAfter(error: unknown): number {
     const { retryDelay, maxRetryDelay } = this.config.options;
+    if (error instanceof LeaseLostError) {
+      // A successor reads the group now; what this batch did not ack is redelivered there.
+      this.config.logger.warn(error.message);
+      this.lease?.lost();
+      this.dropConsumer(true);
+      return 0;
+    }
     if (error instanceof BatchFailedError) {
       return backoffDelay(++this.failedBatches, retryDelay, maxRetryDelay);
     }
@@ -178,10 +212,13 @@ export class StreamWorker {
     this.dropConsumer();
   }
 
-  /** Closes the consumer (failing a read blocked on it); the loop opens a new one. */
-  private dropConsumer(): void {
+  /**
+   * Closes the consumer (failing a read blocked on it); the loop opens a new one. With
+   * `cleanup`, it also leaves the group if it holds nothing (a replica that lost its lease).
+   */
+  private dropConsumer(cleanup = false): void {
     const consumer = this.consumer;
     this.consumer = undefined;
-    consumer?.close().catch(() => undefined);
+    (cleanup ? consumer?.cleanup() : consumer?.close())?.catch(() => undefined);
   }
 }

@@ -1,27 +1,23 @@
 import type { Logger } from '@nestjs/common';
 import type { EventRegistry } from '../event-sourcing/event-registry.js';
 import { UnknownEventTypeError } from '../errors/unknown-event-type.error.js';
-import type { StreamEvent } from '../broker/stream-event.js';
-
-/** Event type name → names of the `@EventHandler` methods handling it, in declaration order. */
-export type EventRoutes = ReadonlyMap<string, ReadonlyArray<string | symbol>>;
+import type { StreamEvent } from '../broker/consume/stream-event.js';
+import { PoisonMessageError } from '../errors/poison-message.error.js';
 
 /**
- * A message no retry can fix (no or unknown `type`, undecodable body): it is dead-lettered at
- * once instead of being redelivered `maxDeliveries` times.
+ * Event type name → names of the `@EventHandler` methods handling it, in declaration order.
+ * @internal
  */
-export class PoisonMessageError extends Error {
-  constructor(reason: string, options?: { cause?: unknown }) {
-    super(reason, options);
-    this.name = 'PoisonMessageError';
-  }
-}
+export type EventRoutes = ReadonlyMap<string, ReadonlyArray<string | symbol>>;
+
+export { PoisonMessageError } from '../errors/poison-message.error.js';
 
 /**
  * Typed dispatch of one message: the `type` tag names the event, the body is the event's data.
  * Types the application knows but this class does not handle are passed over (a stream carries
  * many event types); types the application does not know at all are poison, or are passed over
  * with a warning when `ignoreUnknown` is set.
+ * @internal
  */
 export class TypedMessageHandler {
   private readonly warnedTypes = new Set<string>();

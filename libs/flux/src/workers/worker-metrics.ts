@@ -1,9 +1,10 @@
-import type { StreamEvent } from '../broker/stream-event.js';
+import type { StreamEvent } from '../broker/consume/stream-event.js';
 import type { FluxInstrumentation } from '../observability/flux-instrumentation.js';
 
 /**
  * Counters of one worker (shown in its status), forwarded to the application's instrumentation
  * hub when there is one (Prometheus metrics subscribe to it).
+ * @internal
  */
 export class WorkerMetrics {
   processed = 0;
@@ -14,12 +15,14 @@ export class WorkerMetrics {
     private readonly stream: string,
     private readonly group: string,
     private readonly hub?: FluxInstrumentation,
+    /** The partition read, reported as a metric label. */
+    private readonly partition?: number,
   ) {}
 
   /** A batch was read (`claimed`: taken over from an idle consumer). */
   consumed(count: number, claimed: boolean): void {
-    this.hub?.consumed(this.stream, this.group, count);
-    if (claimed) this.hub?.claimed(this.stream, this.group, count);
+    this.hub?.consumed(this.stream, this.group, count, this.partition);
+    if (claimed) this.hub?.claimed(this.stream, this.group, count, this.partition);
   }
 
   /** Messages handled successfully since `startedAt` (one message, or a raw batch). */
@@ -31,21 +34,22 @@ export class WorkerMetrics {
     for (const msg of messages) {
       // The id's first part is the ms time Redis stored the message: publish → handled.
       const storedAt = Number(msg.id.slice(0, msg.id.indexOf('-')));
-      this.hub.handled(this.stream, this.group, each, storedAt > 0 ? now - storedAt : undefined);
+      const latency = storedAt > 0 ? now - storedAt : undefined;
+      this.hub.handled(this.stream, this.group, each, latency, this.partition);
     }
   }
 
   acked(count: number): void {
-    if (count > 0) this.hub?.acked(this.stream, this.group, count);
+    if (count > 0) this.hub?.acked(this.stream, this.group, count, this.partition);
   }
 
   failure(): void {
     this.failed++;
-    this.hub?.failed(this.stream, this.group, 1);
+    this.hub?.failed(this.stream, this.group, 1, this.partition);
   }
 
   dead(): void {
     this.deadLettered++;
-    this.hub?.deadLettered(this.stream, this.group, 1);
+    this.hub?.deadLettered(this.stream, this.group, 1, this.partition);
   }
 }

@@ -3,32 +3,26 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import { randomBytes } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 import { EventBroker } from '../broker/event-broker.js';
-import type { StreamRegistration } from '../module/flux-module-options.interface.js';
+import type { StreamRegistration } from '../broker/registry/stream-registration.js';
 import { FluxModule } from '../module/flux.module.js';
-import { StreamWorkers } from './stream-workers.js';
+import { StreamWorkers } from './stream-workers.orchestrator.js';
 
 import { REDIS_URL } from '../broker/broker.spec-helpers.js';
 
-// One implementation of the Redis process helpers for every suite.
-export {
-  REDIS_URL,
-  freePort,
-  startRedisServer,
-  stopRedisServer as killRedisServer,
-  waitFor,
-} from '../broker/broker.spec-helpers.js';
+export { REDIS_URL, waitFor } from '../broker/broker.spec-helpers.js';
 
 /** Polls `predicate` every 20 ms until it holds; throws after `timeoutMs`. */
 /** Log lines an app wrote, by level, for assertions (and to keep test output quiet). */
 export class CapturingLogger implements LoggerService {
-  readonly lines: Array<{ level: string; message: string }> = [];
+  readonly lines: Array<{ level: string; message: string; stack?: unknown }> = [];
   log = (message: unknown) => this.push('log', message);
-  error = (message: unknown) => this.push('error', message);
+  /** Nest's `Logger.error(message, stack)`: the stack is kept for assertions. */
+  error = (message: unknown, stack?: unknown) => this.push('error', message, stack);
   warn = (message: unknown) => this.push('warn', message);
   debug = (message: unknown) => this.push('debug', message);
   verbose = (message: unknown) => this.push('verbose', message);
-  private push(level: string, message: unknown): void {
-    this.lines.push({ level, message: String(message) });
+  private push(level: string, message: unknown, stack?: unknown): void {
+    this.lines.push({ level, message: String(message), stack });
   }
   count(level: string, pattern: RegExp): number {
     return this.lines.filter((l) => l.level === level && pattern.test(l.message)).length;
@@ -90,7 +84,11 @@ export async function createWorkerApp(options: WorkerAppOptions): Promise<Worker
       if (closed) return;
       closed = true;
       await app.close().catch(() => undefined);
-      const keys = await admin.keys(`${prefix}*`).catch(() => [] as string[]);
+      // Leases and members of partitions live under `{<prefix>…}`: same slot as their stream.
+      const keys = [
+        ...(await admin.keys(`${prefix}*`).catch(() => [] as string[])),
+        ...(await admin.keys(`{${prefix}*`).catch(() => [] as string[])),
+      ];
       if (keys.length > 0) await admin.del(...keys);
       admin.disconnect();
     },

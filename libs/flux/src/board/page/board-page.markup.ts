@@ -1,4 +1,7 @@
-/** The page's body, before the script; every dynamic part is filled in by the script. */
+/**
+ * The page's body, before the script; every dynamic part is filled in by the script.
+ * @internal
+ */
 export const BOARD_MARKUP = `
 <header class="top">
   <h1>Flux board</h1>

@@ -1,4 +1,7 @@
-/** The page's stylesheet: plain CSS, no external font or asset. */
+/**
+ * The page's stylesheet: plain CSS, no external font or asset.
+ * @internal
+ */
 export const BOARD_STYLES = `
 :root { --bg: #f4f5f8; --card: #fff; --ink: #1d2330; --muted: #6b7385; --line: #e3e6eb;
   --accent: #3b5bdb; --warn: #d9480f; --danger: #c92a2a; --ok: #2b8a3e;

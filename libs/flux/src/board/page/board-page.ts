@@ -7,7 +7,10 @@ import { BOARD_SCRIPT_STREAMS } from './board-script.streams.js';
 
 const script = `'use strict';\n{${BOARD_SCRIPT_CORE}${BOARD_SCRIPT_STREAMS}${BOARD_SCRIPT_EVENTS}}\n`;
 
-/** The whole page: markup, inline CSS and JS, no external resource. */
+/**
+ * The whole page: markup, inline CSS and JS, no external resource.
+ * @internal
+ */
 export const BOARD_PAGE = `<!doctype html>
 <html lang="en">
 <head>
@@ -28,6 +31,7 @@ const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text).di
  * Content-Security-Policy of the page: only its own inline script and style (by hash) run, and
  * it may only call its own origin. A second line of defence behind text-only rendering: even
  * injected markup could run no script. `frame-ancestors 'none'` stops clickjacking of the buttons.
+ * @internal
  */
 export const BOARD_CSP = [
   "default-src 'none'",

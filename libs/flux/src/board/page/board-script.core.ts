@@ -2,6 +2,7 @@
  * Helpers of the page script (plain browser JS, no template literals so it can live in a TS
  * string). Every value from the API reaches the DOM as a text node or through `setAttribute` of
  * a fixed attribute name: no HTML is ever parsed from data, so event data cannot inject markup.
+ * @internal
  */
 export const BOARD_SCRIPT_CORE = String.raw`
 const base = location.pathname.replace(/\/+$/, '');

@@ -1,4 +1,7 @@
-/** Page script: the global log, one aggregate's history, tabs and refresh (see `board-script.core.ts`). */
+/**
+ * Page script: the global log, one aggregate's history, tabs and refresh (see `board-script.core.ts`).
+ * @internal
+ */
 export const BOARD_SCRIPT_EVENTS = String.raw`
 const feed = { before: null, older: null, last: 0, limit: 20 };
 const history = { id: null, from: 1, next: null };

@@ -1,4 +1,7 @@
-/** Page script: the streams view and a stream's dead letters (see `board-script.core.ts`). */
+/**
+ * Page script: the streams view and a stream's dead letters (see `board-script.core.ts`).
+ * @internal
+ */
 export const BOARD_SCRIPT_STREAMS = String.raw`
 const dead = { stream: null, after: null, next: null };
 
@@ -28,13 +31,27 @@ function streamCard(s) {
     stat('Length', s.len),
     stat('Oldest event', s.len > 0 ? duration(s.oldestEventSeconds * 1000) : '—'),
     stat('Groups', s.groups.length),
+    s.partitions ? stat('Partitions', s.partitions.length) : null,
     stat('Dead letters', s.deadLetters),
   ]);
   return el('article', { class: 'card', 'data-stream': s.stream }, [
     head, stats,
     s.error ? el('p', { class: 'error', text: s.error }) : null,
     s.groups.length ? groupsTable(s.groups) : null,
+    s.partitions ? partitionsTable(s.partitions) : null,
   ]);
+}
+
+function partitionsTable(partitions) {
+  const rows = partitions.flatMap((p) => (p.groups.length ? p.groups : [null]).map((g) => ({
+    id: p.partition + (g ? '/' + g.group : ''),
+    cells: [
+      el('code', { text: p.partition }), num(p.len), g ? el('strong', { text: g.group }) : el('span', { class: 'muted', text: '—' }),
+      g ? num(g.lag) : '', g ? num(g.pending) : '',
+      g && g.holder ? el('code', { text: g.holder }) : el('span', { class: g ? 'warn' : 'muted', text: g ? 'nobody' : '' }),
+    ],
+  })));
+  return table(['Partition', 'Length', 'Group', 'Lag', 'Pending', 'Holder'], rows);
 }
 
 function idAndAge(id, ms) {

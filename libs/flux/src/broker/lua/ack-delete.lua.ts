@@ -2,13 +2,20 @@
  * XACK the ids for one group, then XDEL those every group on the stream has acknowledged.
  * Another group has acknowledged an id when its last-delivered-id is at or past it and the id
  * is not in its pending list. Redis 7.0 has no command for this (XACKDEL ... ACKED is 8.2+).
- * KEYS[1] stream; ARGV[1] group; ARGV[2..] ids. Returns { acked, deleted }.
+ * Fenced: with a token, nothing is acked unless the lease key still holds it (a single-mode
+ * holder that lost its lease cannot ack after its successor started).
+ * KEYS[1] stream; KEYS[2] lease (the stream key again when unfenced); ARGV[1] group; ARGV[2]
+ * token ('' = unfenced); ARGV[3..] ids. Returns { acked, deleted }, or the error FLUXLEASE.
+ * @internal
  */
 export const ACK_DELETE_LUA = `
 local key = KEYS[1]
 local group = ARGV[1]
+if ARGV[2] ~= '' and redis.call('GET', KEYS[2]) ~= ARGV[2] then
+  return redis.error_reply('FLUXLEASE lease not held')
+end
 local ids = {}
-for i = 2, #ARGV do ids[#ids + 1] = ARGV[i] end
+for i = 3, #ARGV do ids[#ids + 1] = ARGV[i] end
 local acked = redis.call('XACK', key, group, unpack(ids))
 local groups = redis.call('XINFO', 'GROUPS', key)
 if #groups <= 1 then

@@ -3,6 +3,7 @@
  * message delivered between a check and the delete cannot become unclaimable.
  * KEYS[1] stream; ARGV[1] group; ARGV[2] consumer. Returns 1 when removed, 0 when kept (or when the stream
  * or group is gone).
+ * @internal
  */
 export const CLEANUP_LUA = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end

@@ -2,6 +2,7 @@
  * Counts entries after an id, in pages so no reply grows with the stream. Used for a group's
  * lag only when XINFO GROUPS cannot tell it (it reports nil after some deletions).
  * KEYS[1] stream; ARGV[1] exclusive start id.
+ * @internal
  */
 export const COUNT_AFTER_LUA = `
 local count = 0

@@ -5,6 +5,7 @@
  * groups are acknowledged everywhere, so XTRIM MINID ~ bound removes only those (the `~` keeps
  * whole radix nodes, so it may keep more, never less).
  * KEYS[1] stream; ARGV[1] maxLen. Returns the number of entries removed.
+ * @internal
  */
 export const TRIM_LUA = `
 local key = KEYS[1]

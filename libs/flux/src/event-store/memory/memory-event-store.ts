@@ -23,6 +23,7 @@ export class MemoryEventStore extends EventStore {
   private readonly streams = new Map<string, StoredEvent[]>();
   private readonly byId = new Map<string, StoredEvent>();
   private readonly snapshots = new Map<string, Snapshot>();
+  private readonly id = randomUUID();
 
   async append(
     aggregateId: string,
@@ -89,6 +90,11 @@ export class MemoryEventStore extends EventStore {
     return this.log.length;
   }
 
+  /** A random uuid per instance: the store lives and dies with it. */
+  async storeId(): Promise<string> {
+    return this.id;
+  }
+
   async saveSnapshot(snapshot: Snapshot): Promise<void> {
     this.snapshots.set(
       key(snapshot.aggregateName, snapshot.aggregateId),
@@ -107,7 +113,8 @@ export class MemoryEventStore extends EventStore {
 }
 
 const key = (name: string, id: string) => `${name}\u0000${id}`;
-const clone = <T>(value: T): T => (value === undefined ? value : JSON.parse(JSON.stringify(value)));
+// Never called with undefined: appends refuse undefined data and metadata defaults to {}.
+const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value));
 const copy = (event: StoredEvent): StoredEvent => ({
   ...event,
   data: clone(event.data),

@@ -6,14 +6,22 @@ import { InvalidArgumentError } from '../../errors/invalid-argument.error.js';
 import { SerializationError } from '../../errors/serialization.error.js';
 import type { AppendOptions, NewEvent, StoredEvent } from '../event-store.types.js';
 import { isRetryableLockError, isVersionConflict } from './mysql-error-mapping.js';
+import {
+  VALUES_PER_ROW,
+  type GroupMember,
+  type MysqlGroupCommitter,
+} from './mysql-group-commit.js';
 import { positionKey, type AssignedPositions, type MysqlSequencer } from './mysql-sequencer.js';
 import type { MysqlStatements } from './mysql-statements.js';
+import { RetryBudget } from './retry-budget.js';
 import type { StreamVersionCache } from './stream-version-cache.js';
 
 /** How often `expectedVersion: 'any'` re-reads the head after losing a race. */
 const ANY_ATTEMPTS = 20;
 /** Attempts of an append whose transaction InnoDB rolled back as a deadlock victim. */
 const LOCK_ATTEMPTS = 5;
+/** Bytes a row adds to the packet beyond its strings (ids, version, date, escaping). */
+const ROW_OVERHEAD = 120;
 /** Reads of our own rows' positions before giving up on a pass that never came. */
 const POSITION_ATTEMPTS = 5;
 
@@ -26,12 +34,14 @@ interface Head {
  * The write path. Optimistic check = the UNIQUE (aggregate_id, version) key: the INSERT either
  * stores every event or fails on the duplicate, which is the conflict. That the expected version
  * exists is proven by a read before (rows never change, so it stays proven) or by the cache.
+ * @internal
  */
 export class MysqlAppender {
   constructor(
     private readonly pool: Pool,
     private readonly statements: MysqlStatements,
     private readonly sequencer: MysqlSequencer,
+    private readonly committer: MysqlGroupCommitter,
     private readonly cache: StreamVersionCache,
   ) {}
 
@@ -48,14 +58,20 @@ export class MysqlAppender {
       data: toJson(`events[${i}].data (${event.type})`, event.data),
       metadata: toJson(`events[${i}].metadata (${event.type})`, event.metadata ?? {}),
     }));
-    let lockFailures = 0;
-    for (let attempt = 1; ; attempt++) {
-      const base = await this.baseVersion(
-        aggregateId,
-        name,
-        options.expectedVersion,
-        events.length,
-      );
+    const bytes = rows.reduce(
+      (sum, row) =>
+        sum +
+        ROW_OVERHEAD +
+        aggregateId.length +
+        name.length +
+        row.type.length +
+        row.data.length +
+        row.metadata.length,
+      0,
+    );
+    const retries = new RetryBudget({ conflict: ANY_ATTEMPTS, lock: LOCK_ATTEMPTS });
+    for (;;) {
+      let base = await this.baseVersion(aggregateId, name, options.expectedVersion, events.length);
       if (rows.length === 0) return [];
       const values: unknown[] = [];
       rows.forEach((row, i) =>
@@ -70,28 +86,45 @@ export class MysqlAppender {
           createdAt,
         ),
       );
-      let assigned: AssignedPositions;
+      const member: GroupMember = {
+        aggregateId,
+        firstVersion: base + 1,
+        count: rows.length,
+        values,
+        bytes,
+      };
+      if (options.expectedVersion === 'any') {
+        // Appends of this process that committed while this one queued moved the head on:
+        // follow them instead of losing the race to a version known to be taken.
+        member.refresh = () => {
+          const known = this.cache.version(aggregateId, name);
+          if (known === undefined || known <= base) return;
+          base = known;
+          member.firstVersion = base + 1;
+          for (let i = 0; i < rows.length; i++) values[i * VALUES_PER_ROW + 3] = base + i + 1;
+        };
+      }
+      let positions: number[];
       try {
-        assigned = await this.sequencer.insertAndSequence(rows.length, values);
+        positions = await this.committer.commit(member);
       } catch (error) {
         if (isVersionConflict(error)) {
           const actual = (await this.head(aggregateId))?.version ?? 0;
-          if (options.expectedVersion === 'any' && attempt < ANY_ATTEMPTS) continue;
+          if (options.expectedVersion === 'any' && retries.retry('conflict')) continue;
           throw new ConcurrencyError(name, aggregateId, base, actual);
         }
-        // Concurrent writers of one aggregate can deadlock between their inserts and the sequence
-        // row lock; InnoDB rolled the victim back whole, so running it again is safe and ends in
+        // A deadlock victim or lock wait timeout (writers of older versions insert before they
+        // take the sequence row lock) stored nothing, so running it again is safe and ends in
         // success or in the duplicate key above.
-        if (isRetryableLockError(error) && ++lockFailures < LOCK_ATTEMPTS) {
-          attempt--;
-          await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * lockFailures));
+        if (isRetryableLockError(error) && retries.retry('lock')) {
+          const delay = Math.random() * 5 * retries.failed('lock');
+          await new Promise((resolve) => setTimeout(resolve, delay));
           continue;
         }
-        // The pass part of the packet may have failed after the INSERT committed.
+        // The connection may have dropped after the COMMIT: then the rows are there, positioned.
         if (!(await this.exists(rows[0].eventId))) throw error;
-        assigned = new Map();
+        positions = await this.positionsOf(aggregateId, base + 1, base + rows.length, new Map());
       }
-      const positions = await this.positionsOf(aggregateId, base + 1, base + rows.length, assigned);
       this.cache.remember(aggregateId, name, base + rows.length);
       return rows.map((row, i) => ({
         eventId: row.eventId,

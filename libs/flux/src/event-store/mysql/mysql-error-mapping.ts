@@ -25,6 +25,7 @@ const UNAVAILABLE = new Set([
 const codeOf = (error: unknown): string | undefined =>
   (error as { code?: unknown })?.code as string | undefined;
 
+/** @internal */
 export function isUnavailableError(error: unknown): boolean {
   const code = codeOf(error);
   return (
@@ -32,7 +33,10 @@ export function isUnavailableError(error: unknown): boolean {
   );
 }
 
-/** The unique (aggregate_id, version) key refused a row: another writer got there first. */
+/**
+ * The unique (aggregate_id, version) key refused a row: another writer got there first.
+ * @internal
+ */
 export function isVersionConflict(error: unknown): boolean {
   return (
     codeOf(error) === 'ER_DUP_ENTRY' &&
@@ -40,7 +44,10 @@ export function isVersionConflict(error: unknown): boolean {
   );
 }
 
-/** Failures InnoDB resolves by rolling one transaction back; running it again is safe. */
+/**
+ * Failures InnoDB resolves by rolling one transaction back; running it again is safe.
+ * @internal
+ */
 export function isRetryableLockError(error: unknown): boolean {
   const code = codeOf(error);
   return code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT';
@@ -50,6 +57,7 @@ export function isRetryableLockError(error: unknown): boolean {
  * Turns a driver error into the store's error. Connection failures become
  * `EventStoreUnavailableError` naming host:port; the password is cut from every message, since
  * drivers and proxies sometimes echo connection strings.
+ * @internal
  */
 export function toStoreError(
   error: unknown,

@@ -1,4 +1,10 @@
 import { InvalidArgumentError } from '../../errors/invalid-argument.error.js';
+import {
+  assertPoolSize,
+  type DatabaseConnectionSettings,
+  parseDatabaseUrl,
+} from '../database-url.js';
+import { DEFAULT_GROUP_COMMIT_LIMITS, type GroupCommitLimits } from './mysql-group-commit.js';
 
 /** Options of `MysqlEventStore.create`. */
 export interface MysqlEventStoreOptions {
@@ -19,53 +25,66 @@ export interface MysqlEventStoreOptions {
    * `EventStoreUnavailableError` (a network that drops packets would otherwise hang it). Default 10 000.
    */
   queryTimeoutMs?: number;
+  /**
+   * Bounds of one group commit (concurrent appends sharing a transaction): at most `maxEvents`
+   * events (default 500) and about `maxBytes` bytes of event data (default 1 MiB, well under
+   * the server's `max_allowed_packet`). An append larger than that is committed alone.
+   * `inFlight` groups (default 2) are sent at once: while one commits, the next waits at the
+   * server for the sequence row lock.
+   */
+  groupCommit?: { maxEvents?: number; maxBytes?: number; inFlight?: number };
 }
 
-/** Where and as whom to connect, parsed from the URL. */
-export interface MysqlConnectionSettings {
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-  database: string;
-  /** `host:port`, the only location ever shown in messages. */
-  address: string;
-}
+/**
+ * Where and as whom to connect, parsed from the URL.
+ * @internal
+ */
+export type MysqlConnectionSettings = DatabaseConnectionSettings;
 
+/** @internal */
 export const DEFAULT_TABLE_PREFIX = 'flux_';
+/** @internal */
 export const DEFAULT_POOL_SIZE = 10;
+/** @internal */
 export const DEFAULT_DATA_SOURCE_POOL_SIZE = 4;
+/** @internal */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/** @internal */
 export const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
 
-/** Parses `mysql://` / `mariadb://` URLs; the message of a bad URL never repeats the URL. */
+/**
+ * Parses `mysql://` / `mariadb://` URLs; the message of a bad URL never repeats the URL.
+ * @internal
+ */
 export function parseMysqlUrl(url: string): MysqlConnectionSettings {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new InvalidArgumentError('url', 'expected mysql://user:password@host:port/database');
-  }
-  if (parsed.protocol !== 'mysql:' && parsed.protocol !== 'mariadb:') {
-    throw new InvalidArgumentError('url', `expected the mysql: scheme, got ${parsed.protocol}`);
-  }
-  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
-  if (!database) throw new InvalidArgumentError('url', 'it names no database (…/database)');
-  const host = parsed.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1';
-  const port = parsed.port ? Number(parsed.port) : 3306;
-  return {
-    host,
-    port,
-    user: decodeURIComponent(parsed.username) || 'root',
-    password: decodeURIComponent(parsed.password),
-    database,
-    address: `${host}:${port}`,
-  };
+  return parseDatabaseUrl(url, {
+    schemes: ['mysql', 'mariadb'],
+    defaultPort: 3306,
+    defaultUser: 'root',
+  });
 }
 
-/** Rejects pool sizes that would make the store hang or overload the server. */
-export function assertPoolSize(field: string, value: number): void {
-  if (!Number.isSafeInteger(value) || value < 1 || value > 1000) {
-    throw new InvalidArgumentError(field, `expected an integer from 1 to 1000, got ${value}`);
+export { assertPoolSize };
+
+/**
+ * The group commit bounds, defaults filled in; rejects values that are not positive integers.
+ * @internal
+ */
+export function groupCommitLimits(
+  options: MysqlEventStoreOptions['groupCommit'] = {},
+): GroupCommitLimits {
+  const limits: GroupCommitLimits = {
+    maxEvents: options.maxEvents ?? DEFAULT_GROUP_COMMIT_LIMITS.maxEvents,
+    maxBytes: options.maxBytes ?? DEFAULT_GROUP_COMMIT_LIMITS.maxBytes,
+    inFlight: options.inFlight ?? DEFAULT_GROUP_COMMIT_LIMITS.inFlight,
+  };
+  for (const [field, value] of Object.entries(limits)) {
+    if (!Number.isSafeInteger(value) || value < 1) {
+      throw new InvalidArgumentError(
+        `groupCommit.${field}`,
+        `expected a positive integer, got ${value}`,
+      );
+    }
   }
+  return limits;
 }

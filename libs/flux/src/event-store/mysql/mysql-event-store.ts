@@ -10,7 +10,9 @@ import type {
   Snapshot,
   StoredEvent,
 } from '../event-store.types.js';
+import { MissingPeerDependencyError } from '../../errors/missing-peer-dependency.error.js';
 import { MysqlAppender } from './mysql-appender.js';
+import { MysqlGroupCommitter, type GroupCommitLimits } from './mysql-group-commit.js';
 import { createSharedDataSource, createStorePool } from './mysql-connection.js';
 import { toStoreError } from './mysql-error-mapping.js';
 import * as defaults from './mysql-event-store.options.js';
@@ -24,12 +26,14 @@ import { limitClause, MysqlPositionedReader } from './mysql-positioned-reader.js
 import { assertCount, validateReadAll, validateReadStream } from '../read-validation.js';
 import { MysqlSequencer } from './mysql-sequencer.js';
 import { MysqlStatements } from './mysql-statements.js';
+import { ensureFluxMeta, MysqlStoreIdentity } from './mysql-store-identity.js';
 import { StreamVersionCache } from './stream-version-cache.js';
 
 /**
- * Event store on MySQL 8 / MariaDB 10.11 (InnoDB). Writers commit their events unpositioned and
- * a short sequencer pass numbers committed rows under one row lock, so the global log is
- * gap-safe while writers still commit in parallel (see `MysqlSequencer`, docs/event-store.md).
+ * Event store on MySQL 8 / MariaDB 10.11 (InnoDB). Concurrent appends of a process share one
+ * transaction (group commit) that hands out positions under the sequence row lock, so the global
+ * log is gap-safe and one commit serves many writers (see `MysqlGroupCommitter`,
+ * docs/event-store.md).
  * Hot paths use raw SQL on a mysql2 pool; TypeORM is only the shared `dataSource`.
  */
 export class MysqlEventStore extends EventStore {
@@ -38,6 +42,7 @@ export class MysqlEventStore extends EventStore {
   private readonly appender: MysqlAppender;
   private readonly reader: MysqlPositionedReader;
   private readonly cache = new StreamVersionCache();
+  private readonly identity: MysqlStoreIdentity;
   private closing: Promise<void> | null = null;
 
   private constructor(
@@ -45,12 +50,15 @@ export class MysqlEventStore extends EventStore {
     private readonly shared: DataSource,
     private readonly settings: MysqlConnectionSettings,
     prefix: string,
+    groupCommit: GroupCommitLimits,
   ) {
     super();
     this.statements = new MysqlStatements(prefix);
     this.sequencer = new MysqlSequencer(pool, this.statements);
     this.reader = new MysqlPositionedReader(pool, this.statements, this.sequencer);
-    this.appender = new MysqlAppender(pool, this.statements, this.sequencer, this.cache);
+    const committer = new MysqlGroupCommitter(pool, this.statements, groupCommit);
+    this.appender = new MysqlAppender(pool, this.statements, this.sequencer, committer, this.cache);
+    this.identity = new MysqlStoreIdentity(pool, prefix);
   }
 
   /** Connects (both pools), creates the tables when `synchronize` is set, checks they exist. */
@@ -63,19 +71,24 @@ export class MysqlEventStore extends EventStore {
     defaults.assertPoolSize('poolSize', poolSize);
     defaults.assertPoolSize('dataSourcePoolSize', sharedSize);
     const connectTimeoutMs = options.connectTimeoutMs ?? defaults.DEFAULT_CONNECT_TIMEOUT_MS;
+    const groupCommit = defaults.groupCommitLimits(options.groupCommit);
     const fail = (error: unknown) =>
       toStoreError(error, { ...settings, operation: 'connect', tables: `${prefix}*` });
 
+    const pool = await createStorePool(settings, { poolSize, connectTimeoutMs });
     const shared = await createSharedDataSource(settings, {
       poolSize: sharedSize,
       connectTimeoutMs,
-    }).catch((error: unknown) => Promise.reject(fail(error)));
-    const pool = createStorePool(settings, { poolSize, connectTimeoutMs });
-    const store = new MysqlEventStore(pool, shared, settings, prefix);
+    }).catch(async (error: unknown) => {
+      await pool.end().catch(() => undefined);
+      throw error instanceof MissingPeerDependencyError ? error : fail(error);
+    });
+    const store = new MysqlEventStore(pool, shared, settings, prefix, groupCommit);
     store.queryTimeoutMs = options.queryTimeoutMs ?? defaults.DEFAULT_QUERY_TIMEOUT_MS;
     try {
       if (options.synchronize) {
         await ensureFluxTables(prefix, async (sql) => (await pool.query(sql))[0]);
+        await ensureFluxMeta(prefix, async (sql) => (await pool.query(sql))[0]);
       }
       await pool.query(store.statements.lastPosition);
     } catch (error) {
@@ -123,7 +136,7 @@ export class MysqlEventStore extends EventStore {
       const rows = await this.reader.read(
         sql,
         [after],
-        (page) => !full(page) && this.reader.hasUnsequenced(),
+        (page, unsequenced) => !full(page) && unsequenced,
       );
       return rows.map(toStoredEvent);
     });
@@ -154,6 +167,11 @@ export class MysqlEventStore extends EventStore {
       }
       return row ? Number(row.last) : 0;
     });
+  }
+
+  /** The uuid in `<prefix>meta`, created with the tables (or on the first call for older ones). */
+  storeId(): Promise<string> {
+    return this.guard('storeId', () => this.identity.get());
   }
 
   async saveSnapshot(snapshot: Snapshot): Promise<void> {

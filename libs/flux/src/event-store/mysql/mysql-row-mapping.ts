@@ -1,6 +1,9 @@
 import type { Snapshot, StoredEvent } from '../event-store.types.js';
 
-/** A row of the events table as mysql2 returns it (JSON columns arrive as text). */
+/**
+ * A row of the events table as mysql2 returns it (JSON columns arrive as text).
+ * @internal
+ */
 export interface EventRow {
   position: number | string | null;
   event_id: string;
@@ -13,6 +16,7 @@ export interface EventRow {
   created_at: Date;
 }
 
+/** @internal */
 export interface SnapshotRow {
   version: number;
   schema_version: number;
@@ -20,10 +24,14 @@ export interface SnapshotRow {
   created_at: Date;
 }
 
-/** MariaDB stores JSON as text and the pool asks MySQL for text too, so one rule parses both. */
+/**
+ * MariaDB stores JSON as text and the pool asks MySQL for text too, so one rule parses both.
+ * @internal
+ */
 export const parseJson = (value: unknown): any =>
   typeof value === 'string' ? JSON.parse(value) : value;
 
+/** @internal */
 export function toStoredEvent(row: EventRow): StoredEvent {
   return {
     eventId: row.event_id,
@@ -38,6 +46,7 @@ export function toStoredEvent(row: EventRow): StoredEvent {
   };
 }
 
+/** @internal */
 export function toSnapshot(aggregateId: string, aggregateName: string, row: SnapshotRow): Snapshot {
   return {
     aggregateId,

@@ -1,24 +1,34 @@
 import { InvalidArgumentError } from '../../errors/invalid-argument.error.js';
 
-/** Table names of one store, already quoted for SQL. */
+/**
+ * Table names of one store, already quoted for SQL.
+ * @internal
+ */
 export interface FluxTableNames {
   events: string;
   snapshots: string;
   sequence: string;
 }
 
-/** Runs one SQL statement and resolves to its rows (TypeORM `QueryRunner.query` fits). */
+/**
+ * Runs one SQL statement and resolves to its rows (TypeORM `QueryRunner.query` fits).
+ * @internal
+ */
 export type SqlRunner = (sql: string) => Promise<unknown>;
 
 const PREFIX = /^[A-Za-z0-9_]{0,40}$/;
 
-/** The prefix is spliced into SQL, so only identifier-safe characters are accepted. */
+/**
+ * The prefix is spliced into SQL, so only identifier-safe characters are accepted.
+ * @internal
+ */
 export function assertValidTablePrefix(prefix: string): void {
   if (typeof prefix !== 'string' || !PREFIX.test(prefix)) {
     throw new InvalidArgumentError('tablePrefix', 'use at most 40 letters, digits or underscores');
   }
 }
 
+/** @internal */
 export function fluxTableNames(prefix: string): FluxTableNames {
   assertValidTablePrefix(prefix);
   return {
@@ -32,6 +42,7 @@ export function fluxTableNames(prefix: string): FluxTableNames {
  * Aggregate ids must compare byte for byte: with a PAD SPACE collation `"a"` and `"a "` would be
  * one stream. MariaDB calls the NO PAD binary collation `utf8mb4_nopad_bin`, MySQL 8
  * `utf8mb4_0900_bin`; older servers only have the PAD SPACE `utf8mb4_bin`.
+ * @internal
  */
 export async function detectIdCollation(query: SqlRunner): Promise<string> {
   const rows = (await query(
@@ -44,6 +55,7 @@ export async function detectIdCollation(query: SqlRunner): Promise<string> {
 /**
  * DDL of the store. `id` only orders rows that wait for a position (see `MysqlSequencer`);
  * `position` is NULL from the writer's commit until the sequencer pass that follows it.
+ * @internal
  */
 export function createFluxTablesSql(prefix: string, idCollation = 'utf8mb4_bin'): string[] {
   const t = fluxTableNames(prefix);
@@ -86,12 +98,19 @@ export function createFluxTablesSql(prefix: string, idCollation = 'utf8mb4_bin')
   ];
 }
 
+/** @internal */
 export function dropFluxTablesSql(prefix: string): string[] {
   const t = fluxTableNames(prefix);
-  return [t.events, t.snapshots, t.sequence].map((table) => `DROP TABLE IF EXISTS ${table}`);
+  // `<prefix>meta` holds the store identity (see mysql-store-identity.ts).
+  return [t.events, t.snapshots, t.sequence, `\`${prefix}meta\``].map(
+    (table) => `DROP TABLE IF EXISTS ${table}`,
+  );
 }
 
-/** Creates the tables (idempotent), choosing the id collation the server offers. */
+/**
+ * Creates the tables (idempotent), choosing the id collation the server offers.
+ * @internal
+ */
 export async function ensureFluxTables(prefix: string, query: SqlRunner): Promise<void> {
   const collation = await detectIdCollation(query);
   for (const sql of createFluxTablesSql(prefix, collation)) await query(sql);

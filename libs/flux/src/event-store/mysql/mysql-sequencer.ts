@@ -2,23 +2,28 @@ import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
 import { isRetryableLockError } from './mysql-error-mapping.js';
 import type { MysqlStatements } from './mysql-statements.js';
 
-/** Positions a pass assigned, keyed by `positionKey(aggregateId, version)`. */
+/**
+ * Positions a pass assigned, keyed by `positionKey(aggregateId, version)`.
+ * @internal
+ */
 export type AssignedPositions = Map<string, number>;
 
+/** @internal */
 export const positionKey = (aggregateId: string, version: number): string =>
   `${aggregateId}\u0000${version}`;
 
 const PASS_ATTEMPTS = 5;
 
 /**
- * Gives events their global positions, always under the sequence row lock and visible with the
- * commit that releases it. An uncontended append takes its positions in its own INSERT; while
- * this process already holds the lock, writers commit with NULL positions and a pass numbers
- * every committed unpositioned row in insertion order. Passes see only committed rows, so a
- * reader can never see a position before all lower ones.
+ * Positions rows that were committed without one (by a version of the store that wrote them so,
+ * or by a writer that died before its pass), always under the sequence row lock and visible with
+ * the commit that releases it: a pass numbers every committed unpositioned row in insertion
+ * order. Passes see only committed rows, so a reader can never see a position before all lower
+ * ones. Appends take their positions in their own group's INSERT (`MysqlGroupCommitter`).
  *
- * Within a process, passes are coalesced: while one runs, every writer that commits meanwhile
- * shares the single pass that starts after it, so 16 writers do not queue 16 passes on the lock.
+ * Within a process, passes are coalesced: while one runs, every caller that asks meanwhile
+ * shares the single pass that starts after it.
+ * @internal
  */
 export class MysqlSequencer {
   private running: Promise<void> | null = null;
@@ -28,20 +33,6 @@ export class MysqlSequencer {
     private readonly pool: Pool,
     private readonly statements: MysqlStatements,
   ) {}
-
-  /**
-   * Stores `count` events and gives them positions. When nothing of this process holds the
-   * sequence lock, the INSERT takes its positions under the lock itself (one packet, one commit);
-   * otherwise it commits with NULL positions and joins the next pass, so concurrent writers share
-   * passes instead of queueing on the lock. A failed INSERT rolls back and leaves nothing behind.
-   */
-  async insertAndSequence(count: number, values: unknown[]): Promise<AssignedPositions> {
-    if (this.running) {
-      await this.pool.query(this.statements.insert(count), values);
-      return this.sequence();
-    }
-    return this.track(this.execute(this.statements.insertPositioned(count), values));
-  }
 
   /** A pass that starts after every commit that happened before this call. */
   sequence(): Promise<AssignedPositions> {

@@ -1,13 +1,21 @@
 import { fluxTableNames, type FluxTableNames } from './mysql-schema.js';
 
-/** Rows a sequencer pass positions at most; a larger backlog takes several passes. */
+/**
+ * Rows a sequencer pass positions at most; a larger backlog takes several passes.
+ * @internal
+ */
 export const PASS_BATCH = 5_000;
+
+/** Group sizes whose INSERT text is kept. */
+const CACHED_GROUP_SIZES = 64;
 
 const EVENT_COLUMNS =
   'position, event_id, aggregate_id, aggregate_name, version, type, data, metadata, created_at';
-const INSERT_ROW = '(?, ?, ?, ?, ?, ?, ?, ?)';
 
-/** The store's SQL for one table prefix, built once: the hot path only concatenates. */
+/**
+ * The store's SQL for one table prefix, built once: the hot path only concatenates.
+ * @internal
+ */
 export class MysqlStatements {
   readonly tables: FluxTableNames;
   readonly selectStream: string;
@@ -25,7 +33,8 @@ export class MysqlStatements {
    * writers inserting meanwhile neither wait for it nor get sequenced half-written.
    */
   readonly pass: string;
-  private readonly insertHead: string;
+  /** `insertGroup` texts of small groups, by row count: the common sizes are built once. */
+  private readonly groups = new Map<number, string>();
 
   constructor(prefix: string) {
     const t = (this.tables = fluxTableNames(prefix));
@@ -40,7 +49,6 @@ export class MysqlStatements {
       `FROM ${t.sequence} s WHERE s.id = 1`;
     this.replaceSnapshot = `REPLACE INTO ${t.snapshots} (aggregate_name, aggregate_id, version, schema_version, state, created_at) VALUES (?, ?, ?, ?, ?, ?)`;
     this.selectSnapshot = `SELECT version, schema_version, state, created_at FROM ${t.snapshots} WHERE aggregate_name = ? AND aggregate_id = ?`;
-    this.insertHead = `INSERT INTO ${t.events} (event_id, aggregate_id, aggregate_name, version, type, data, metadata, created_at) VALUES `;
     this.pass = [
       'SET @flux_last = NULL, @flux_count = 0',
       'SET TRANSACTION ISOLATION LEVEL READ COMMITTED',
@@ -57,31 +65,32 @@ export class MysqlStatements {
   }
 
   /**
-   * The uncontended append: positions assigned in the INSERT itself, under the sequence row lock
-   * held until the same commit. One transaction, one commit, and no second write of the rows'
-   * position index (the pass's NULL → position update). Gap-safe for the same reason as a pass:
-   * positions are handed out and made visible while holding the lock.
+   * One group commit: the events of every append in the group in one multi-row INSERT, their
+   * positions handed out under the sequence row lock held until the same commit, so they become
+   * visible all at once (gap-safe, like a pass). One packet, so the lock is never held across a
+   * client round trip; one transaction and one log flush for the whole group. Four statements:
+   * the UPDATE takes the lock and moves the sequence in one go, `LAST_INSERT_ID(expr)` keeps the
+   * new last position for the INSERT (which reads the previous statement's value on every row)
+   * and returns it in the UPDATE's OK packet (its `insertId`), so no SELECT is needed. Row `i`
+   * gets position `last - count + i + 1`. READ COMMITTED is the session's level (see
+   * `createStorePool`): no gap locks, so a duplicate key fails fast instead of waiting.
    */
-  insertPositioned(count: number): string {
-    const t = this.tables;
-    const rows = Array.from(
-      { length: count },
-      (_, i) => `(@flux_last + ${i + 1}, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    return [
-      'SET TRANSACTION ISOLATION LEVEL READ COMMITTED',
-      'START TRANSACTION',
-      `SELECT last_position INTO @flux_last FROM ${t.sequence} WHERE id = 1 FOR UPDATE`,
-      `INSERT INTO ${t.events} (${EVENT_COLUMNS}) VALUES ${rows.join(', ')}`,
-      `UPDATE ${t.sequence} SET last_position = @flux_last + ${count} WHERE id = 1`,
-      'COMMIT',
-      `SELECT aggregate_id, version, position FROM ${t.events} ` +
-        `WHERE position > @flux_last AND position <= @flux_last + ${count}`,
-    ].join(';\n');
-  }
-
-  /** A multi-row INSERT of `count` events; one statement, so it stores all rows or none. */
-  insert(count: number): string {
-    return this.insertHead + new Array<string>(count).fill(INSERT_ROW).join(', ');
+  insertGroup(count: number): string {
+    let sql = this.groups.get(count);
+    if (sql === undefined) {
+      const t = this.tables;
+      const rows = Array.from(
+        { length: count },
+        (_, i) => `(LAST_INSERT_ID() - ${count - 1 - i}, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      sql = [
+        'START TRANSACTION',
+        `UPDATE ${t.sequence} SET last_position = LAST_INSERT_ID(last_position + ${count}) WHERE id = 1`,
+        `INSERT INTO ${t.events} (${EVENT_COLUMNS}) VALUES ${rows.join(', ')}`,
+        'COMMIT',
+      ].join(';\n');
+      if (count <= CACHED_GROUP_SIZES) this.groups.set(count, sql);
+    }
+    return sql;
   }
 }

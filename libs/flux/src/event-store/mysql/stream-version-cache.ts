@@ -3,6 +3,7 @@
  * Both facts never change once true (events are immutable and never deleted), so an append that
  * expects a known version can skip the read that proves the stream reached it.
  * Bounded; the oldest entry goes first.
+ * @internal
  */
 export class StreamVersionCache {
   private readonly entries = new Map<string, { name: string; version: number }>();
@@ -13,6 +14,12 @@ export class StreamVersionCache {
   confirms(aggregateId: string, name: string, version: number): boolean {
     const entry = this.entries.get(aggregateId);
     return entry !== undefined && entry.name === name && entry.version >= version;
+  }
+
+  /** The highest version known of `aggregateId` as a `name`, if any. */
+  version(aggregateId: string, name: string): number | undefined {
+    const entry = this.entries.get(aggregateId);
+    return entry?.name === name ? entry.version : undefined;
   }
 
   remember(aggregateId: string, name: string, version: number): void {

@@ -7,7 +7,10 @@ type Headers = Record<string, string>;
 /** Statuses meaning "this server has no SSE endpoint", as opposed to "it is failing". */
 const NO_STREAM = new Set([404, 405, 406, 501]);
 
-/** The HTTP side of the consumer: one page, or one SSE connection. Framework-free (global fetch). */
+/**
+ * The HTTP side of the consumer: one page, or one SSE connection. Framework-free (global fetch).
+ * @internal
+ */
 export class FeedClient {
   private readonly base: URL;
 

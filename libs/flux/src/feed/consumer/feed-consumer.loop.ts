@@ -1,9 +1,11 @@
 import { backoffDelay } from '../../workers/backoff.js';
+import { standbyPollMs, type StreamLease } from '../../workers/lease/stream-lease.js';
 import type { FeedClient } from './feed-client.js';
 import type { ResolvedConsumerOptions } from './feed-consumer.options.js';
 import type { FeedConsumerState, FeedEventHandler } from './feed-consumer.types.js';
 import { ConsumerStopped, type FeedDelivery, message } from './feed-delivery.js';
 import type { Waker } from './waker.js';
+import { FeedProtocolError } from '../../errors/feed-protocol.error.js';
 
 /** How long auto mode polls before asking a server without SSE for a stream again. */
 const SSE_REPROBE_MS = 60_000;
@@ -12,9 +14,11 @@ const SSE_REPROBE_MS = 60_000;
  * The consumer's reading loop: follows the SSE stream or polls pages, reconnecting with capped
  * exponential backoff while the server is unreachable. All waits go through the `Waker`, so
  * pause and stop take effect at once; `interrupt()` closes the connection in use.
+ * @internal
  */
 export class FeedConsumerLoop {
   transport: 'sse' | 'poll' | null = null;
+  leaseState: 'held' | 'standby' | null = null;
   private connection?: AbortController;
   /** Consecutive failed connections or requests: the exponent of the reconnect backoff. */
   private attempt = 0;
@@ -25,7 +29,14 @@ export class FeedConsumerLoop {
     private readonly delivery: FeedDelivery,
     private readonly waker: Waker,
     private readonly state: () => FeedConsumerState,
+    /** With a lease, the loop follows the feed only while it holds it. */
+    private readonly lease?: StreamLease,
   ) {}
+
+  /** A lease was taken and is gone: stop handing out events. */
+  get leaseLost(): boolean {
+    return this.lease !== undefined && this.leaseState === 'held' && !this.lease.held;
+  }
 
   interrupt(): void {
     this.connection?.abort();
@@ -33,15 +44,55 @@ export class FeedConsumerLoop {
   }
 
   async run(handler: FeedEventHandler): Promise<void> {
-    const offset = await this.retrying('reading the offset', () =>
-      this.options.offsetStore.get(this.options.name),
-    );
-    if (offset === undefined) return;
-    this.delivery.restore(offset);
+    try {
+      while (this.state() !== 'stopped') {
+        if (this.lease && !(await this.standBy())) return;
+        // A new holder starts from the stored offset, where its predecessor stopped.
+        const offset = await this.retrying('reading the offset', () =>
+          this.options.offsetStore.get(this.options.name),
+        );
+        if (offset === undefined) return;
+        this.delivery.restore(offset);
+        await this.follow(handler);
+      }
+    } finally {
+      this.transport = null;
+      await this.lease?.release().catch(() => undefined);
+      this.leaseState = null;
+    }
+  }
+
+  /** Waits for the lease; false when stopped first. */
+  private async standBy(): Promise<boolean> {
+    const { name, leaseTtl, logger } = this.options;
+    const poll = standbyPollMs(leaseTtl);
+    while (this.state() !== 'stopped') {
+      try {
+        if (await this.lease!.acquire()) {
+          this.leaseState = 'held';
+          logger.log?.(`Feed consumer "${name}" holds its lease: this replica follows the feed.`);
+          this.lease!.keep(() => {
+            logger.warn(`Feed consumer "${name}" lost its lease; standing by.`);
+            this.interrupt();
+          });
+          return true;
+        }
+        this.leaseState = 'standby';
+        this.attempt = 0;
+        await this.waker.sleep(poll);
+      } catch (error) {
+        await this.backOff('taking the lease', error);
+      }
+    }
+    return false;
+  }
+
+  /** Reads the feed until stopped or, with a lease, until the lease is lost. */
+  private async follow(handler: FeedEventHandler): Promise<void> {
     const { mode } = this.options;
     let sse = mode !== 'poll';
     let probeAt = 0;
-    while (this.state() !== 'stopped') {
+    while (this.state() !== 'stopped' && !this.leaseLost) {
       if (this.state() === 'paused') {
         await this.waker.sleep(60_000);
         continue;
@@ -50,8 +101,8 @@ export class FeedConsumerLoop {
       if (!sse && mode === 'auto' && Date.now() >= probeAt) sse = true;
       const connection = (this.connection = new AbortController());
       try {
-        if (sse && (await this.follow(handler, connection)) === 'unsupported') {
-          if (mode === 'sse') throw new Error(`${this.options.url} offers no SSE stream`);
+        if (sse && (await this.stream(handler, connection)) === 'unsupported') {
+          if (mode === 'sse') throw new FeedProtocolError('offers no SSE stream', this.options.url);
           const logger = this.options.logger;
           (probeAt === 0 ? logger.log : logger.debug)?.call(
             logger,
@@ -65,7 +116,9 @@ export class FeedConsumerLoop {
         // The poll interval, or a short pause before reopening a stream the server ended.
         await this.waker.sleep(sse ? this.options.backoff.initial : this.options.interval);
       } catch (error) {
-        if (error instanceof ConsumerStopped || this.state() !== 'running') continue;
+        if (error instanceof ConsumerStopped || this.state() !== 'running' || this.leaseLost) {
+          continue;
+        }
         await this.backOff('reading the feed', error);
       } finally {
         this.connection = undefined;
@@ -83,7 +136,7 @@ export class FeedConsumerLoop {
   }
 
   /** Follows the SSE stream until the server ends it or the consumer pauses or stops. */
-  private async follow(
+  private async stream(
     handler: FeedEventHandler,
     connection: AbortController,
   ): Promise<'unsupported' | 'ended'> {
@@ -106,7 +159,7 @@ export class FeedConsumerLoop {
       for await (const batch of this.client.read(body, arm)) {
         clearTimeout(idle); // a slow or retried handler is not a silent server
         await this.delivery.batch(batch, handler);
-        if (this.state() !== 'running') break;
+        if (this.state() !== 'running' || this.leaseLost) break;
         arm();
       }
     } finally {

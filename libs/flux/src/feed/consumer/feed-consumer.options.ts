@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '../../errors/invalid-argument.error.js';
-import { MAX_FEED_LIMIT } from '../feed-options.js';
+import { MAX_FEED_LIMIT } from '../feed.options.js';
 import type { FeedConsumerOptions, FeedLogger, FeedMode } from './feed-consumer.types.js';
 
 const MODES: FeedMode[] = ['poll', 'sse', 'auto'];
@@ -10,10 +10,16 @@ const consoleLogger: FeedLogger = {
   error: (message) => console.error(message),
 };
 
-/** The options with every default applied. */
+/**
+ * The options with every default applied.
+ * @internal
+ */
 export type ResolvedConsumerOptions = ReturnType<typeof validateConsumerOptions>;
 
-/** Checks the options once, at construction, and fills in the defaults. */
+/**
+ * Checks the options once, at construction, and fills in the defaults.
+ * @internal
+ */
 export function validateConsumerOptions(options: FeedConsumerOptions) {
   const where = `FeedConsumer "${options?.name}"`;
   try {
@@ -63,6 +69,8 @@ export function validateConsumerOptions(options: FeedConsumerOptions) {
     interval: positive(`${where} interval`, options.interval),
     idleTimeout: positive(`${where} idleTimeout`, options.idleTimeout ?? 60_000),
     requestTimeout: positive(`${where} requestTimeout`, options.requestTimeout ?? 30_000),
+    lease: options.lease ?? true,
+    leaseTtl: positive(`${where} leaseTtl`, options.leaseTtl ?? 10_000),
     backoff: {
       initial: positive(`${where} backoff.initial`, options.backoff?.initial ?? 500),
       max: positive(`${where} backoff.max`, options.backoff?.max ?? 30_000),

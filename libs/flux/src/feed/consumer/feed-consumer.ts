@@ -1,4 +1,8 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { EventRegistry } from '../../event-sourcing/event-registry.js';
+import { StreamLease } from '../../workers/lease/stream-lease.js';
+import { keepsLeases } from '../offset-store/offset-store.js';
 import { FeedClient } from './feed-client.js';
 import { FeedConsumerLoop } from './feed-consumer.loop.js';
 import { type ResolvedConsumerOptions, validateConsumerOptions } from './feed-consumer.options.js';
@@ -10,6 +14,7 @@ import type {
 } from './feed-consumer.types.js';
 import { FeedDelivery, message } from './feed-delivery.js';
 import { Waker } from './waker.js';
+import { InvalidStateError } from '../../errors/invalid-state.error.js';
 
 /**
  * Follows a command service's HTTP feed and hands each event, in position order, to a handler
@@ -41,8 +46,30 @@ export class FeedConsumer {
       this.options.requestTimeout,
     );
     const state = () => this.state;
-    this.delivery = new FeedDelivery({ ...this.options, registry, waker: this.waker, state });
-    this.loop = new FeedConsumerLoop(this.options, client, this.delivery, this.waker, state);
+    // A replica that lost its lease hands out no more events and unwinds its retries.
+    const deliveryState = () => (this.loop.leaseLost ? 'stopped' : this.state);
+    const tracer = options.tracer;
+    this.delivery = new FeedDelivery({
+      ...this.options,
+      registry,
+      waker: this.waker,
+      state: deliveryState,
+      tracer,
+    });
+    const { offsetStore, lease, leaseTtl, name } = this.options;
+    const holder = `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
+    const leased =
+      lease && keepsLeases(offsetStore)
+        ? new StreamLease(offsetStore, name, { ttlMs: leaseTtl, holder })
+        : undefined;
+    this.loop = new FeedConsumerLoop(
+      this.options,
+      client,
+      this.delivery,
+      this.waker,
+      state,
+      leased,
+    );
   }
 
   get name(): string {
@@ -51,7 +78,8 @@ export class FeedConsumer {
 
   /** Starts consuming in the background and returns at once. */
   start(handler: FeedEventHandler): void {
-    if (this.running) throw new Error(`Feed consumer "${this.name}" is already started`);
+    if (this.running)
+      throw new InvalidStateError(`Feed consumer "${this.name}" is already started`);
     this.state = 'running';
     this.running = this.loop
       .run(handler)
@@ -60,7 +88,6 @@ export class FeedConsumer {
       )
       .finally(() => {
         this.state = 'stopped';
-        this.loop.transport = null;
         this.running = undefined;
       });
   }
@@ -95,6 +122,7 @@ export class FeedConsumer {
       failures: d.failures,
       totalFailures: d.totalFailures,
       lastError: d.lastError,
+      lease: this.loop.leaseState,
     };
   }
 }

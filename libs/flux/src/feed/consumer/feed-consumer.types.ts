@@ -1,6 +1,7 @@
 import type { EventClass } from '../../event-sourcing/event-handler.decorator.js';
 import type { FeedEvent } from '../feed-event.js';
 import type { OffsetStore } from '../offset-store/offset-store.js';
+import type { FluxTracer } from '../../observability/tracing/flux-tracer.js';
 
 /** `'sse'` follows `GET <url>/stream`; `'poll'` pages `GET <url>`; `'auto'` tries SSE first. */
 export type FeedMode = 'poll' | 'sse' | 'auto';
@@ -41,10 +42,23 @@ export interface FeedConsumerOptions {
   /** Per-request timeout of a poll; default 30000. */
   requestTimeout?: number;
   /**
+   * Follow the feed in one replica at a time (default `true` when the offset store keeps
+   * leases, as every store of the library does): the others stand by and take over within
+   * `leaseTtl` when the holder dies, at once when it stops. `false` lets every instance follow.
+   */
+  lease?: boolean;
+  /** Time-to-live of that lease in ms; default 10000. */
+  leaseTtl?: number;
+  /**
    * Timers are unref'd by default, so a consumer never keeps a process alive by itself (a Nest
    * app's HTTP server does). Set `true` in a standalone script whose only work is consuming.
    */
   keepAlive?: boolean;
+  /**
+   * Spans per handled event, children of the trace saved with the event (docs/operations.md).
+   * `@FeedSubscriber`s get the application's; standalone: `await createFluxTracer()`.
+   */
+  tracer?: FluxTracer;
 }
 
 export type FeedConsumerState = 'running' | 'paused' | 'stopped';
@@ -61,4 +75,9 @@ export interface FeedConsumerStatus {
   failures: number;
   totalFailures: number;
   lastError: string | null;
+  /**
+   * `'held'`: this instance follows the feed; `'standby'`: another replica does and this one
+   * waits to take over; `null` without a lease (or before the first attempt).
+   */
+  lease: 'held' | 'standby' | null;
 }

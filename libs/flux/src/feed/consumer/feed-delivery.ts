@@ -4,10 +4,15 @@ import type { FeedEvent } from '../feed-event.js';
 import type { OffsetStore } from '../offset-store/offset-store.js';
 import type { FeedConsumerState, FeedEventHandler, FeedLogger } from './feed-consumer.types.js';
 import type { Waker } from './waker.js';
+import type { FluxTracer } from '../../observability/tracing/flux-tracer.js';
 
-/** Thrown inside the consumer to unwind when it is stopped during a retry; never escapes. */
+/**
+ * Thrown inside the consumer to unwind when it is stopped during a retry; never escapes.
+ * @internal
+ */
 export class ConsumerStopped extends Error {}
 
+/** @internal */
 export interface DeliveryContext {
   name: string;
   registry: EventRegistry;
@@ -16,6 +21,8 @@ export interface DeliveryContext {
   waker: Waker;
   backoff: { initial: number; max: number };
   state(): FeedConsumerState;
+  /** Spans per handled event (OpenTelemetry); none when absent or off. */
+  tracer?: FluxTracer;
 }
 
 /**
@@ -23,6 +30,7 @@ export interface DeliveryContext {
  * as soon as its handler succeeded (at least once: a crash in between redelivers one event);
  * passed-over events only move the offset in memory until the end of the batch (page or
  * received chunk), since redelivering them costs nothing.
+ * @internal
  */
 export class FeedDelivery {
   offset = 0;
@@ -67,6 +75,7 @@ export class FeedDelivery {
 
   private async deliver(feedEvent: FeedEvent, handler: FeedEventHandler): Promise<void> {
     const { position, event_type: type } = feedEvent;
+    const { name } = this.ctx;
     if (position <= this.offset) return; // seen already: a reconnect may overlap
     if (!this.ctx.registry.has(type)) {
       this.ctx.logger.debug?.(
@@ -83,7 +92,9 @@ export class FeedDelivery {
           feedEvent.metadata?.[EVENT_VERSION_KEY],
           `feed event ${feedEvent.event_id} at position ${position}`,
         );
-        await handler(event, feedEvent);
+        const { tracer } = this.ctx;
+        if (tracer?.enabled) await tracer.feed(name, feedEvent, () => handler(event, feedEvent));
+        else await handler(event, feedEvent);
         break;
       } catch (error) {
         this.recordFailure(error);
@@ -128,4 +139,5 @@ export class FeedDelivery {
   }
 }
 
+/** @internal */
 export const message = (error: unknown) => (error instanceof Error ? error.message : String(error));

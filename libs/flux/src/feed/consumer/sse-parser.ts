@@ -1,7 +1,12 @@
+import { FeedProtocolError } from '../../errors/feed-protocol.error.js';
+
 /** Bounds memory against a server that never ends a line; feed events are far smaller. */
 const MAX_LINE = 16 * 1024 * 1024;
 
-/** One dispatched Server-Sent Event. */
+/**
+ * One dispatched Server-Sent Event.
+ * @internal
+ */
 export interface SseMessage {
   /** The last event id seen on the connection (ids persist across messages, per the spec). */
   id: string | undefined;
@@ -14,6 +19,7 @@ export interface SseMessage {
  * An incremental parser of the `text/event-stream` format (WHATWG HTML §9.2): feed it decoded
  * text in chunks of any size; it returns the messages completed by each chunk. Comment lines
  * (heartbeats) and `retry:` produce no message.
+ * @internal
  */
 export class SseParser {
   private buffer = '';
@@ -39,7 +45,7 @@ export class SseParser {
     }
     this.buffer = this.buffer.slice(start);
     if (this.buffer.length > MAX_LINE)
-      throw new Error(`SSE line longer than ${MAX_LINE} characters`);
+      throw new FeedProtocolError(`SSE line longer than ${MAX_LINE} characters`);
     return messages;
   }
 

@@ -1,6 +1,7 @@
 /**
  * Interruptible waits: `sleep` resolves after `ms` or at the next `wake()`, whichever is first,
  * so pause/resume/stop take effect at once instead of after a poll interval or a backoff.
+ * @internal
  */
 export class Waker {
   private readonly sleepers = new Set<() => void>();

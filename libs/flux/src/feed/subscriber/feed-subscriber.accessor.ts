@@ -1,9 +1,12 @@
 import { Injectable, type Type } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { FEED_SUBSCRIBER_METADATA } from '../../module/flux.constants.js';
+import { FEED_SUBSCRIBER_METADATA } from '../../metadata.constants.js';
 import type { FeedSubscriberMetadata } from './feed-subscriber.decorator.js';
 
-/** Reads `@FeedSubscriber` metadata; the one place that knows the metadata key. */
+/**
+ * Reads `@FeedSubscriber` metadata; the one place that knows the metadata key.
+ * @internal
+ */
 @Injectable()
 export class FeedSubscriberMetadataAccessor {
   constructor(private readonly reflector: Reflector) {}

@@ -1,7 +1,8 @@
 import { type InjectionToken, SetMetadata } from '@nestjs/common';
-import { FEED_SUBSCRIBER_METADATA } from '../../module/flux.constants.js';
+import { FEED_SUBSCRIBER_METADATA } from '../../metadata.constants.js';
 import type { FeedConsumerOptions, FeedMode } from '../consumer/feed-consumer.types.js';
 import type { OffsetStore } from '../offset-store/offset-store.js';
+import { InvalidArgumentError } from '../../errors/invalid-argument.error.js';
 
 /** The feed URL, or a function read at bootstrap (e.g. from the environment). */
 export type FeedSubscriberUrl = string | (() => string);
@@ -9,7 +10,7 @@ export type FeedSubscriberUrl = string | (() => string);
 /** Options of `@FeedSubscriber(url, options)`. */
 export interface FeedSubscriberOptions extends Pick<
   FeedConsumerOptions,
-  'pageSize' | 'headers' | 'backoff' | 'idleTimeout' | 'requestTimeout'
+  'pageSize' | 'headers' | 'backoff' | 'idleTimeout' | 'requestTimeout' | 'lease' | 'leaseTtl'
 > {
   /** Offset key; default the class name. Unique per application. */
   name?: string;
@@ -24,7 +25,10 @@ export interface FeedSubscriberOptions extends Pick<
   offsetStore?: 'memory' | OffsetStore | InjectionToken;
 }
 
-/** What `@FeedSubscriber` stores on the class. */
+/**
+ * What `@FeedSubscriber` stores on the class.
+ * @internal
+ */
 export interface FeedSubscriberMetadata {
   url: FeedSubscriberUrl;
   options: FeedSubscriberOptions;
@@ -40,8 +44,9 @@ export function FeedSubscriber(
   options: FeedSubscriberOptions = {},
 ): ClassDecorator {
   if (typeof url !== 'function' && (typeof url !== 'string' || url === '')) {
-    throw new TypeError(
-      '@FeedSubscriber(url): url must be a non-empty string or a function returning one',
+    throw new InvalidArgumentError(
+      '@FeedSubscriber(url)',
+      'url must be a non-empty string or a function returning one',
     );
   }
   return SetMetadata<string, FeedSubscriberMetadata>(FEED_SUBSCRIBER_METADATA, {

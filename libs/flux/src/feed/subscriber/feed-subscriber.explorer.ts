@@ -1,18 +1,26 @@
-import { Injectable, Logger, type OnModuleInit, type Type } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleInit, Optional, type Type } from '@nestjs/common';
+import { FluxInstrumentation } from '../../observability/flux-instrumentation.js';
 import { DiscoveryService, MetadataScanner, ModuleRef } from '@nestjs/core';
 import { InvalidArgumentError } from '../../errors/invalid-argument.error.js';
-import { type DiscoveredProvider, getProviderClass } from '../../workers/provider-class.js';
+import { ClaimedKeys } from '../../discovery/claimed-keys.js';
+import {
+  assertSingleton,
+  type DecoratedProvider,
+  decoratedProviders,
+  instanceOf,
+} from '../../discovery/decorated-providers.js';
 import { FeedConsumer } from '../consumer/feed-consumer.js';
 import { MemoryOffsetStore } from '../offset-store/memory-offset-store.js';
 import type { OffsetStore } from '../offset-store/offset-store.js';
 import { FeedSubscriberMetadataAccessor } from './feed-subscriber.accessor.js';
-import type { FeedSubscriberOptions } from './feed-subscriber.decorator.js';
+import type { FeedSubscriberMetadata, FeedSubscriberOptions } from './feed-subscriber.decorator.js';
 import { resolveSubscriberHandlers } from './feed-subscriber.handlers.js';
-import { FeedSubscribers } from './feed-subscribers.js';
+import { FeedSubscribers } from './feed-subscribers.orchestrator.js';
 
 /**
  * Finds `@FeedSubscriber` providers and validates them in `onModuleInit`, so a misconfigured
  * subscriber fails the bootstrap with a message naming it; `FeedSubscribers` starts them later.
+ * @internal
  */
 @Injectable()
 export class FeedSubscriberExplorer implements OnModuleInit {
@@ -22,43 +30,35 @@ export class FeedSubscriberExplorer implements OnModuleInit {
     private readonly accessor: FeedSubscriberMetadataAccessor,
     private readonly moduleRef: ModuleRef,
     private readonly subscribers: FeedSubscribers,
+    @Optional() private readonly instrumentation?: FluxInstrumentation,
   ) {}
 
   onModuleInit(): void {
-    const names = new Map<string, string>();
-    for (const wrapper of this.discovery.getProviders()) {
-      const cls = getProviderClass(wrapper) as Type | undefined;
-      const metadata = this.accessor.getMetadata(cls);
-      if (!cls || !metadata) continue;
+    const names = new ClaimedKeys();
+    const subscribers = decoratedProviders(this.discovery, (cls) => this.accessor.getMetadata(cls));
+    for (const provider of subscribers) {
+      const { cls, metadata } = provider;
       const name = metadata.options.name ?? cls.name;
-      const other = names.get(name);
-      if (other !== undefined) {
-        throw new InvalidArgumentError(
-          `@FeedSubscriber ${cls.name}`,
-          `${other} already uses the name "${name}", which keys the offset; give each subscriber its own name`,
-        );
-      }
-      names.set(name, cls.name);
-      this.define(wrapper, cls, name, metadata.url, metadata.options);
+      names.claim(
+        name,
+        cls.name,
+        (other) =>
+          new InvalidArgumentError(
+            `@FeedSubscriber ${cls.name}`,
+            `${other} already uses the name "${name}", which keys the offset; give each subscriber its own name`,
+          ),
+      );
+      this.define(provider, name);
     }
   }
 
-  private define(
-    wrapper: DiscoveredProvider,
-    cls: Type,
-    name: string,
-    url: string | (() => string),
-    options: FeedSubscriberOptions,
-  ): void {
+  private define(provider: DecoratedProvider<FeedSubscriberMetadata>, name: string): void {
+    const { cls, metadata } = provider;
+    const { url, options } = metadata;
     const invalid = (reason: string) =>
       new InvalidArgumentError(`@FeedSubscriber ${cls.name}`, reason);
-    if (!wrapper.isDependencyTreeStatic() || wrapper.isTransient) {
-      throw invalid(
-        'it is request-scoped or transient (or depends on such a provider). Feed subscribers run ' +
-          'outside any request: make it a default-scoped (singleton) provider.',
-      );
-    }
-    const instance = wrapper.instance as Record<string | symbol, unknown>;
+    assertSingleton(provider, '@FeedSubscriber', 'Feed subscribers');
+    const instance = instanceOf(provider);
     const { events, handler } = resolveSubscriberHandlers(cls, instance, this.scanner);
     const consumer = new FeedConsumer({
       ...options,
@@ -68,6 +68,7 @@ export class FeedSubscriberExplorer implements OnModuleInit {
       events,
       offsetStore: this.offsetStore(cls, options.offsetStore ?? 'memory', invalid),
       logger: new Logger(`FeedSubscriber:${cls.name}`),
+      tracer: this.instrumentation?.tracer,
     });
     this.subscribers.add(consumer, handler);
   }

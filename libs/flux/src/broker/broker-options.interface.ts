@@ -1,7 +1,0 @@
-import type { MessageCodecLimits } from './message-codec.js';
-
-/** Tuning of the `EventBroker`; every field is optional. */
-export interface BrokerOptions {
-  /** Size and depth limits of message bodies (publish and decode). */
-  limits?: MessageCodecLimits;
-}

@@ -1,0 +1,3 @@
+export type { LeaseBackend } from './lease-backend.js';
+export * from './redis-lease-backend.js';
+export * from './stream-lease.js';
